@@ -1,0 +1,28 @@
+# spinfem on Debian 13 (trixie): the same stack as scripts/env.sh and CI, from the
+# same package list (scripts/packages.txt).
+#   docker build -t spinfem .
+#   docker run --rm -v "$PWD/out:/work" -w /work spinfem spinfem demo
+#   docker run --rm spinfem mpirun -n 2 spinfem demo --out /tmp/demo
+FROM debian:trixie
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    OMPI_ALLOW_RUN_AS_ROOT=1 \
+    OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    OMPI_MCA_rmaps_base_oversubscribe=1 \
+    OMP_NUM_THREADS=1 \
+    LANG=C.UTF-8
+
+COPY scripts/packages.txt /opt/spinfem/scripts/packages.txt
+RUN set -eu; list=/opt/spinfem/scripts/packages.txt; \
+    debs=$(sed -e 's/#.*//' "$list" | tr -s ' \t' '\n' | grep -v '^pip:' | grep -v '^$' | xargs); \
+    pips=$(sed -e 's/#.*//' "$list" | tr -s ' \t' '\n' | grep '^pip:' | sed 's/^pip://' | xargs); \
+    apt-get update; \
+    apt-get install -y --no-install-recommends $debs; \
+    rm -rf /var/lib/apt/lists/*; \
+    if [ -n "$pips" ]; then pip install --break-system-packages --no-cache-dir $pips; fi
+
+COPY . /opt/spinfem
+WORKDIR /opt/spinfem
+RUN pip install --break-system-packages --no-cache-dir --no-deps --no-build-isolation -e . \
+    && spinfem info
+CMD ["spinfem", "demo"]

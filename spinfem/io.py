@@ -1,0 +1,99 @@
+"""Output: VTX (ADIOS2 BP4) fields for ParaView and JSON summaries, never half-written.
+
+A run directory is written under a temporary name next to its final one and renamed
+when complete, so a crash or a bad input leaves no partial directory pretending to be
+a result. Fields: ``potentials.bp`` (V [V], mu_s [eV]; P1) and ``currents.bp`` (j_c,
+j_s [A/m^2]; DG1 vectors), coordinates in the mesh's length unit (``length_unit_m``
+in ``summary.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dolfinx.io import VTXWriter
+from mpi4py import MPI
+
+from spinfem.errors import OutputError
+from spinfem.parallel import root_call
+from spinfem.solution import Solution
+
+__all__ = ["run_directory", "write_fields", "write_json"]
+
+ENGINE = "BP4"  # readable by ParaView before 5.12.1 too (BP5 needs >= 5.12.1)
+
+
+@contextmanager
+def run_directory(path: str | Path, comm: MPI.Comm, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory that becomes ``path`` when the block succeeds.
+
+    Raises OutputError (on every rank) if ``path`` exists and ``overwrite`` is False, or
+    if its parent cannot be written. On failure the temporary directory is removed.
+    """
+    final = Path(path).absolute()
+
+    def prepare() -> str:
+        if final.exists() and not overwrite:
+            raise OutputError(
+                f"output directory '{final}' exists: choose another or allow overwriting"
+            )
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.parent / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
+            tmp.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot create output directory '{final}': {exc}") from exc
+        return str(tmp)
+
+    tmp = Path(root_call(comm, prepare, OutputError))
+    try:
+        yield tmp
+        comm.Barrier()
+    except BaseException:
+        if comm.rank == 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+    def publish() -> None:
+        old = None
+        if final.exists():
+            old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(final, old)
+        os.replace(tmp, final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    root_call(comm, publish, OutputError)
+
+
+def write_fields(solution: Solution, directory: Path) -> list[Path]:
+    """Write ``potentials.bp`` and ``currents.bp`` into ``directory``. Collective."""
+    comm = solution.mesh.comm
+    written = []
+    for name, funcs in (
+        ("potentials.bp", [solution.V, solution.mu_s]),
+        ("currents.bp", [solution.j_c, solution.j_s]),
+    ):
+        target = Path(directory) / name
+        with VTXWriter(comm, str(target), funcs, engine=ENGINE) as writer:
+            writer.write(0.0)
+        written.append(target)
+    return written
+
+
+def write_json(path: Path, data: Any, comm: MPI.Comm) -> None:
+    """Write JSON on rank 0 through a temporary file and an atomic rename."""
+
+    def write() -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+        os.replace(tmp, path)
+
+    root_call(comm, write, OutputError)

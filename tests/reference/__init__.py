@@ -1,0 +1,1 @@
+"""Independent reference solutions (pure numpy) that the spinfem test suite compares against."""
