@@ -135,6 +135,16 @@ def _read_groups(model: Any) -> dict[str, Any]:
     if overlapping:
         desc = ", ".join(f"entity {e} in {names}" for e, names in overlapping)
         raise MeshError(f"overlapping regions: {dim}D {desc}; a cell must be in one region")
+    # A facet in two named surface groups keeps only one tag in dolfinx: refuse it.
+    owner: dict[int, str] = {}
+    for name, tag in groups[dim - 1].items():
+        for ent in model.getEntitiesForPhysicalGroup(dim - 1, tag):
+            other = owner.setdefault(int(ent), name)
+            if other != name:
+                raise MeshError(
+                    f"overlapping surface groups: {dim - 1}D entity {ent} is in both '{other}' "
+                    f"and '{name}'; a facet can carry one name only"
+                )
     if model.mesh.getNodes()[0].size == 0:
         raise MeshError("the gmsh model has no mesh: call gmsh.model.mesh.generate(dim) first")
     return {"dim": dim, "regions": groups[dim], "boundaries": groups[dim - 1]}

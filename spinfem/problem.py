@@ -41,7 +41,10 @@ log = logging.getLogger("spinfem")
 
 def _polarity(region: str, value: Any) -> float:
     """+1/-1 from a collinear magnetization given as +/-1 or a unit vector along +/-z."""
-    arr = np.atleast_1d(np.asarray(value, dtype=float))
+    try:
+        arr = np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        arr = np.zeros(0)
     if arr.size == 1 and abs(abs(arr[0]) - 1) < 1e-12:
         return float(np.sign(arr[0]))
     if arr.size == 3 and np.allclose(np.abs(arr), [0, 0, 1]):
@@ -120,13 +123,14 @@ class TwoCurrentProblem:
         message = None
         for c in self.contacts:
             facets = m.facets(c.name, what="contact")
-            inner = np.setdiff1d(facets[facets < nown], exterior)
-            if inner.size and message is None:
+            owned = facets[facets < nown]
+            inner = global_sum(m.comm, int(np.setdiff1d(owned, exterior).size))
+            if inner and message is None:
                 message = (
-                    f"contact '{c.name}' has {inner.size} facets inside the device: a contact "
+                    f"contact '{c.name}' has {inner} facets inside the device: a contact "
                     "must be on the outer boundary"
                 )
-            for f in facets[facets < nown][:]:
+            for f in owned:
                 other = seen.setdefault(int(f), c.name)
                 if other != c.name and message is None:
                     message = f"contacts '{other}' and '{c.name}' share facets (shorted contacts)"

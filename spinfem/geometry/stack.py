@@ -123,6 +123,10 @@ def pillar(
     for key, val in (("radius", radius), ("width", width), ("depth", depth)):
         if val is not None and not (isinstance(val, (int, float)) and val > 0):
             raise MeshError(f"'{key}' [m] must be > 0, got {val!r}")
+        if val is not None and val > 1e-3:
+            raise MeshError(
+                f"'{key}' [m] is {val!r}, i.e. over 1 mm: lengths are in metres (50e-9 for 50 nm)"
+            )
     materials = materials or {}
     counts = [
         layer_elements(
