@@ -126,3 +126,82 @@ def petsc_options_for(prefix: str, options: dict[str, Any]) -> None:
         name = f"{prefix}{key}"
         if not opts.hasName(name):
             opts[name] = value
+
+
+# ---------------------------------------------------------------------------- submeshes
+# (blocks of unknowns on submeshes, interior-facet integrals on the parent mesh)
+HAS_ENTITY_MAP = hasattr(dolfinx.mesh, "EntityMap")
+
+
+def create_submesh(
+    mesh: Any, dim: int, entities: np.ndarray
+) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+    """Submesh of ``entities``: (submesh, sub->parent cell array, sub->parent vertex array,
+    handle for :func:`form_entity_maps`).
+
+    0.9 returns arrays; 0.10+ returns ``EntityMap`` objects (kept as the handle).
+    """
+    sub, emap, vmap, _ = dolfinx.mesh.create_submesh(mesh, dim, entities)
+    if HAS_ENTITY_MAP and not isinstance(emap, np.ndarray):
+        ncells = sub.topology.index_map(dim)
+        idx = np.arange(ncells.size_local + ncells.num_ghosts, dtype=np.int32)
+        cells = np.asarray(emap.sub_topology_to_topology(idx, inverse=False), dtype=np.int32)
+        sub.topology.create_connectivity(0, dim)
+        nverts = sub.topology.index_map(0)
+        vidx = np.arange(nverts.size_local + nverts.num_ghosts, dtype=np.int32)
+        verts = np.asarray(vmap.sub_topology_to_topology(vidx, inverse=False), dtype=np.int32)
+        return sub, cells, verts, emap
+    return sub, np.asarray(emap, dtype=np.int32), np.asarray(vmap, dtype=np.int32), None
+
+
+def form_entity_maps(blocks: list[tuple[Any, np.ndarray, Any]], parent_num_cells: int) -> Any:
+    """The ``entity_maps`` argument of ``fem.form`` for forms on the parent mesh whose
+    arguments live on block submeshes.
+
+    ``blocks`` holds (submesh, padded parent->sub cell array, handle). 0.9 wants a dict
+    {submesh: parent->sub array} and its sparsity builder does not skip -1 on interior
+    facets, hence the *padded* arrays (the other side of each interface facet maps to this
+    side's cell); 0.10+ takes the ``EntityMap`` handles and needs no padding.
+    """
+    if HAS_ENTITY_MAP and all(h is not None for _, _, h in blocks):
+        return [h for _, _, h in blocks]
+    return {sub: padded for sub, padded, _ in blocks}
+
+
+def interior_facet_domains(topology: Any, facets: np.ndarray) -> np.ndarray:
+    """(n, 4) array (cell0, local_facet0, cell1, local_facet1) of owned interior facets."""
+    from dolfinx.fem import IntegralType, compute_integration_domains
+
+    fdim = topology.dim - 1
+    try:
+        data = compute_integration_domains(IntegralType.interior_facet, topology, facets, fdim)
+    except TypeError:  # 0.10+: no trailing dimension argument
+        data = compute_integration_domains(IntegralType.interior_facet, topology, facets)
+    return np.asarray(data, dtype=np.int32).reshape(-1, 4)
+
+
+def assemble_block_matrix(a: list[list[Any]], bcs: list[Any]) -> Any:
+    """Monolithic PETSc matrix of a block form (blocks contiguous, owned rows per rank)."""
+    petsc = dolfinx.fem.petsc
+    if hasattr(petsc, "assemble_matrix_block"):
+        mat = petsc.assemble_matrix_block(a, bcs=bcs)
+    else:  # 0.10+
+        mat = petsc.assemble_matrix(a, bcs=bcs, kind="mpi")
+    mat.assemble()
+    return mat
+
+
+def assemble_block_vector(L: list[Any], a: list[list[Any]], bcs: list[Any]) -> Any:
+    """Monolithic right-hand side with Dirichlet lifting, matching :func:`assemble_block_matrix`."""
+    petsc = dolfinx.fem.petsc
+    if hasattr(petsc, "assemble_vector_block"):
+        return petsc.assemble_vector_block(L, a, bcs=bcs)
+    from petsc4py import PETSc  # 0.10+
+
+    b = petsc.assemble_vector(L, kind="mpi")
+    bcs1 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(a, 1), bcs)
+    petsc.apply_lifting(b, a, bcs=bcs1)
+    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    bcs0 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(L), bcs)
+    petsc.set_bc(b, bcs0)
+    return b

@@ -20,12 +20,12 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh_mod
 from mpi4py import MPI
-from petsc4py import PETSc
 
-from spinfem import compat
 from spinfem.contacts import Contact
 from spinfem.errors import ContactError, MaterialError, MeshError
 from spinfem.fields import piecewise_constant
+from spinfem.interfaces import InterfaceLaw, Transparent
+from spinfem.layout import build_layout
 from spinfem.materials import Material
 from spinfem.mesh import DeviceMesh
 from spinfem.parallel import did_you_mean, global_sum, raise_collective
@@ -33,6 +33,7 @@ from spinfem.physics import two_current
 from spinfem.physics.scale import Scale
 from spinfem.solution import ContactResult, Solution
 from spinfem.solvers import LinearSolver, SolverSettings
+from spinfem.system import BlockSystem
 
 __all__ = ["TwoCurrentProblem"]
 
@@ -64,6 +65,9 @@ class TwoCurrentProblem:
         contacts: at least two contacts, at least one with a prescribed voltage.
         magnetization: region name -> +1 or -1 (direction of m along the quantisation
             axis; flips the sign of P). Regions not listed have +1.
+        interfaces: interface name (facet group, or region pair "A|B") -> law.
+        default_interface: law of every other interface between regions (default
+            :class:`~spinfem.interfaces.Transparent`).
         solver: linear-solver settings.
     """
 
@@ -73,12 +77,16 @@ class TwoCurrentProblem:
         materials: Mapping[str, Material],
         contacts: Sequence[Contact],
         magnetization: Mapping[str, Any] | None = None,
+        interfaces: Mapping[str, InterfaceLaw] | None = None,
+        default_interface: InterfaceLaw | None = None,
         solver: SolverSettings | None = None,
     ) -> None:
         self.mesh = mesh
         self.materials = dict(materials)
         self.contacts = tuple(contacts)
         self.magnetization = dict(magnetization or {})
+        self.interfaces = dict(interfaces or {})
+        self.default_interface = default_interface or Transparent()
         self.settings = solver or SolverSettings()
         self._validate()
 
@@ -152,58 +160,58 @@ class TwoCurrentProblem:
         )
 
     def solve(self) -> Solution:
-        """Solve for every contact configuration; return fields and contact observables."""
+        """Solve for every contact configuration; return fields and observables."""
         m = self.mesh
-        space = fem.functionspace(m.mesh, ("Lagrange", 1, (2,)))
+        layout = build_layout(m, self.interfaces, self.default_interface)
         coeffs = self._coefficients()
         scale = Scale.of(m)
-        u, w = ufl.TrialFunction(space), ufl.TestFunction(space)
-        dx = ufl.Measure("dx", domain=m.mesh)
-        a_ufl = two_current.bilinear_form(u, w, coeffs, scale, dx)
-        zero = fem.Constant(m.mesh, np.zeros(2))
-        a = fem.form(a_ufl)
-        rhs = fem.form(ufl.inner(zero, w) * dx)
-
-        fdim = m.tdim - 1
-        v_sub, mu_sub = space.sub(0), space.sub(1)
-        values, bcs, dofs_v, dofs_mu = [], [], [], []
+        system = BlockSystem(layout, coeffs, scale, self._effective_laws(layout))
+        values, bcs = [], []
+        positions: list[list[np.ndarray]] = []
         for c in self.contacts:
             facets = m.facets(c.name, what="contact")
-            dv = fem.locate_dofs_topological(v_sub, fdim, facets)
-            dm = fem.locate_dofs_topological(mu_sub, fdim, facets)
             val = fem.Constant(m.mesh, np.float64(0.0))
-            bcs += [fem.dirichletbc(val, dv, v_sub), fem.dirichletbc(np.float64(0.0), dm, mu_sub)]
             values.append(val)
-            dofs_v.append(dv)
-            dofs_mu.append(dm)
+            pos = [np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)]
+            for blk in range(system.nblocks):
+                verts = layout.block_vertices_of_facets(blk, facets, side_cells=True)
+                if global_sum(m.comm, verts.size) == 0:
+                    continue
+                space = system.spaces[blk]
+                dv = system.vertex_dofs(blk, verts, 0)
+                dm = system.vertex_dofs(blk, verts, 1)
+                bcs += [
+                    fem.dirichletbc(val, dv, space.sub(0)),
+                    fem.dirichletbc(np.float64(0.0), dm, space.sub(1)),
+                ]
+                pos[0] = np.concatenate([pos[0], system.owned_monolithic(blk, dv)])
+                pos[1] = np.concatenate([pos[1], system.owned_monolithic(blk, dm)])
+            positions.append([np.unique(p) for p in pos])
 
-        A = compat.assemble_matrix(a, bcs)
+        A = system.matrix(bcs)
+        A0 = system.matrix([])
         solver = LinearSolver(A, self.settings, symmetric=True)
-        ndofs = space.dofmap.index_map.size_global * space.dofmap.index_map_bs
-        log.info("two-current problem: %d unknowns, %d contacts", ndofs, len(self.contacts))
+        log.info(
+            "two-current problem: %d unknowns, %d block(s), %d resistive interface(s), %d contacts",
+            system.num_unknowns,
+            system.nblocks,
+            len(layout.interfaces),
+            len(self.contacts),
+        )
+        r = A0.createVecLeft()
 
-        u_h = fem.Function(space)
-        residual = fem.form(ufl.action(a_ufl, u_h))
-        b = compat.create_vector(rhs)
-        r_vec = compat.create_vector(residual)
-        nowned = space.dofmap.index_map.size_local * space.dofmap.index_map_bs
-
-        def reactions(func: fem.Function) -> tuple[np.ndarray, np.ndarray]:
+        def reactions(x: Any) -> tuple[np.ndarray, np.ndarray]:
             """Charge and spin current [A] entering the device through each contact."""
-            u_h.x.array[:] = func.x.array
-            with r_vec.localForm() as loc:
-                loc.set(0.0)
-            fem.petsc.assemble_vector(r_vec, residual)
-            r_vec.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            arr = r_vec.getArray(readonly=True)
-            ic = [arr[d[d < nowned]].sum() for d in dofs_v]
-            isp = [-2.0 * arr[d[d < nowned]].sum() for d in dofs_mu]
+            A0.mult(x, r)
+            arr = r.getArray(readonly=True)
+            ic = [arr[p[0]].sum() for p in positions]
+            isp = [-2.0 * arr[p[1]].sum() for p in positions]
             both = m.comm.allreduce(np.array([ic, isp]), op=MPI.SUM)
             return both[0], both[1]
 
         ref = next(i for i, c in enumerate(self.contacts) if c.is_voltage)
         n = len(self.contacts)
-        basis: dict[int, fem.Function] = {}
+        basis: dict[int, Any] = {}
         G = np.zeros((n, n))
         G_spin = np.zeros((n, n))
         for k in range(n):
@@ -211,30 +219,33 @@ class TwoCurrentProblem:
                 continue
             for i, val in enumerate(values):
                 val.value = 1.0 if i == k else 0.0
-            with b.localForm() as loc:
-                loc.set(0.0)
-            fem.petsc.assemble_vector(b, rhs)
-            fem.petsc.apply_lifting(b, [a], bcs=[bcs])
-            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            fem.petsc.set_bc(b, bcs)
-            uk = fem.Function(space, name=f"basis_{self.contacts[k].name}")
-            solver.solve(
-                b, uk.x.petsc_vec, what=f"unit voltage on contact '{self.contacts[k].name}'"
-            )
-            uk.x.scatter_forward()
-            basis[k] = uk
-            G[:, k], G_spin[:, k] = reactions(uk)
+            b = system.rhs(bcs)
+            x = A.createVecRight()
+            solver.solve(b, x, what=f"unit voltage on contact '{self.contacts[k].name}'")
+            b.destroy()
+            basis[k] = x
+            G[:, k], G_spin[:, k] = reactions(x)
         G[:, ref] = -G.sum(axis=1)
         G_spin[:, ref] = -G_spin.sum(axis=1)
+        iterations = solver.last_iterations
         solver.destroy()
         A.destroy()
 
         volts = self._contact_voltages(G)
         V_ref = volts[ref]
-        sol = fem.Function(space, name="V_mu_s")
-        sol.x.array[0::2] = V_ref  # the uniform state V = V_ref, mu_s = 0 ...
-        for k, uk in basis.items():  # ... plus the driven differences
-            sol.x.array[:] += (volts[k] - V_ref) * uk.x.array
+        x = A0.createVecRight()
+        arr = x.getArray()
+        arr[:] = 0.0
+        arr[0::2] = V_ref  # the uniform state V = V_ref, mu_s = 0 (blocks hold even sizes) ...
+        for k, xk in basis.items():  # ... plus the driven differences
+            x.axpy(volts[k] - V_ref, xk)
+            xk.destroy()
+        funcs = system.split(x, name="V_mu_s")
+        interfaces = system.interface_scalars(funcs)
+        for name, sides in system.side_fluxes(x).items():
+            interfaces[name]["from_bulk"] = sides
+        x.destroy()
+        A0.destroy()
         currents = G @ volts
         spin_currents = G_spin @ volts
         results = tuple(
@@ -249,15 +260,25 @@ class TwoCurrentProblem:
         )
         return Solution(
             mesh=m,
-            u=sol,
+            layout=layout,
+            blocks_u=tuple(funcs),
             coefficients=coeffs,
-            scale=scale,
             contacts=results,
             conductance_S=G,
             materials=self.materials,
             magnetization={r: _polarity(r, self.magnetization.get(r, 1.0)) for r in m.regions},
-            iterations=solver.last_iterations,
+            interfaces=interfaces,
+            iterations=iterations,
         )
+
+    def _effective_laws(self, layout: Any) -> dict[int, InterfaceLaw]:
+        """Laws in the global frame: flipped where the adjacent ferromagnet has m = -1."""
+        out = {}
+        for itf in layout.interfaces:
+            side = next((r for r in (itf.left, itf.right) if self.materials[r].P != 0), None)
+            pol = _polarity(side, self.magnetization.get(side, 1.0)) if side else 1.0
+            out[itf.tag] = itf.law.flipped() if pol < 0 else itf.law
+        return out
 
     def _contact_voltages(self, G: np.ndarray) -> np.ndarray:
         """Voltages of all contacts [V] from the prescribed voltages and currents."""

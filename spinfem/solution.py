@@ -19,6 +19,7 @@ from dolfinx import fem
 from spinfem import compat
 from spinfem.errors import ContactError
 from spinfem.fields import evaluate
+from spinfem.layout import Layout, to_parent_dg1
 from spinfem.materials import Material
 from spinfem.mesh import DeviceMesh
 from spinfem.parallel import did_you_mean
@@ -52,42 +53,72 @@ class Solution:
     """Fields and observables of a solved two-current problem."""
 
     mesh: DeviceMesh
-    u: fem.Function
+    layout: Layout
+    blocks_u: tuple[fem.Function, ...]
     coefficients: two_current.Coefficients
-    scale: Scale
     contacts: tuple[ContactResult, ...]
     conductance_S: np.ndarray
     materials: Mapping[str, Material]
     magnetization: Mapping[str, float]
+    interfaces: dict[str, dict[str, Any]] = field(default_factory=dict)
     iterations: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def single_block(self) -> bool:
+        return len(self.blocks_u) == 1 and self.layout.blocks[0].is_parent
+
     # ------------------------------------------------------------------ fields
+    def _component(self, comp: int, name: str) -> fem.Function:
+        parts = [u.sub(comp).collapse() for u in self.blocks_u]
+        if self.single_block:
+            parts[0].name = name
+            return parts[0]
+        return to_parent_dg1(self.layout, parts, name)
+
     @cached_property
     def V(self) -> fem.Function:
-        """Electric potential V [V] (P1)."""
-        f = self.u.sub(0).collapse()
-        f.name = "V_volt"
-        return f
+        """Electric potential V [V] (P1; discontinuous P1 on the device if it jumps)."""
+        return self._component(0, "V_volt")
 
     @cached_property
     def mu_s(self) -> fem.Function:
-        """Spin accumulation mu_s = mu_up - mu_dn [eV] (P1)."""
-        f = self.u.sub(1).collapse()
-        f.name = "mu_s_eV"
-        return f
+        """Spin accumulation mu_s = mu_up - mu_dn [eV] (P1 or discontinuous P1)."""
+        return self._component(1, "mu_s_eV")
 
     @cached_property
     def _currents(self) -> tuple[fem.Function, fem.Function]:
-        mesh = self.mesh.mesh
-        space = fem.functionspace(mesh, ("Discontinuous Lagrange", 1, (mesh.geometry.dim,)))
-        j_c, j_s = two_current.currents(self.u, self.coefficients, self.scale)
+        names = ("j_c_A_per_m2", "j_s_A_per_m2")
+        per_block: list[list[fem.Function]] = [[], []]
+        for blk, u in zip(self.layout.blocks, self.blocks_u, strict=True):
+            bmesh = blk.mesh
+            coeffs = self.coefficients if blk.is_parent else self._restrict(blk)
+            scale = Scale.of(self.mesh, bmesh)
+            space = fem.functionspace(bmesh, ("Discontinuous Lagrange", 1, (bmesh.geometry.dim,)))
+            for k, expr in enumerate(two_current.currents(u, coeffs, scale)):
+                f = fem.Function(space, name=names[k])
+                f.interpolate(fem.Expression(expr, compat.interpolation_points(space)))
+                per_block[k].append(f)
+        if self.single_block:
+            return per_block[0][0], per_block[1][0]
+        return (
+            to_parent_dg1(self.layout, per_block[0], names[0]),
+            to_parent_dg1(self.layout, per_block[1], names[1]),
+        )
+
+    def _restrict(self, blk: Any) -> two_current.Coefficients:
+        """DG0 material fields of the parent copied onto a block submesh."""
         out = []
-        for expr, name in ((j_c, "j_c_A_per_m2"), (j_s, "j_s_A_per_m2")):
-            f = fem.Function(space, name=name)
-            f.interpolate(fem.Expression(expr, compat.interpolation_points(space)))
-            out.append(f)
-        return out[0], out[1]
+        for f in (self.coefficients.sigma, self.coefficients.sigma_p, self.coefficients.g_sf):
+            space = fem.functionspace(blk.mesh, ("DG", 0))
+            g = fem.Function(space, name=f.name)
+            nb = blk.cell_map.size
+            g.x.array[space.dofmap.list[:nb, 0]] = f.x.array[
+                f.function_space.dofmap.list[blk.cell_map, 0]
+            ]
+            g.x.scatter_forward()
+            out.append(g)
+        return two_current.Coefficients(*out)
 
     @property
     def j_c(self) -> fem.Function:
@@ -160,12 +191,18 @@ class Solution:
             },
             "length_unit_m": self.mesh.length_unit,
             "unknowns": int(
-                self.u.function_space.dofmap.index_map.size_global
-                * self.u.function_space.dofmap.index_map_bs
+                sum(
+                    u.function_space.dofmap.index_map.size_global
+                    * u.function_space.dofmap.index_map_bs
+                    for u in self.blocks_u
+                )
             ),
         }
         if len(self.contacts) == 2 and self.contacts[0].current_A != 0:
             out["resistance_ohm"] = self.resistance()
             out["resistance_area_ohm_m2"] = self.resistance_area()
+        if self.interfaces:
+            out["interfaces"] = self.interfaces
+        out["blocks"] = [list(b.regions) for b in self.layout.blocks]
         out.update(self.extra)
         return out

@@ -93,7 +93,9 @@ class LinearSolver:
         self.last_iterations = 0
 
     def solve(self, b: Any, x: Any, what: str = "linear system") -> int:
-        """Solve A x = b; raise SolverError on divergence or non-finite result."""
+        """Solve A x = b; raise SolverError on divergence or non-finite result.
+
+        Only owned entries of ``x`` are set: ghosted callers scatter forward themselves."""
         t0 = time.perf_counter()
         try:
             self.ksp.solve(b, x)
@@ -111,7 +113,6 @@ class LinearSolver:
         norm = x.norm()
         if not math.isfinite(norm):
             raise SolverError(f"{what}: the solution contains NaN/Inf ({self.description})")
-        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
         self.last_iterations = its
         log.info(
             "solved %s: %s, %d iterations, residual %.2e, %.3f s",

@@ -35,8 +35,11 @@ class Scale:
     area: Any
 
     @classmethod
-    def of(cls, dmesh: DeviceMesh) -> Scale:
-        L, d, mesh = dmesh.length_unit, dmesh.tdim, dmesh.mesh
+    def of(cls, dmesh: DeviceMesh, mesh: Any = None) -> Scale:
+        """Scale of ``dmesh`` with its Constants on ``mesh`` (default: the device mesh; a
+        block submesh for expressions evaluated there)."""
+        L, d = dmesh.length_unit, dmesh.tdim
+        mesh = dmesh.mesh if mesh is None else mesh
         extra = dmesh.depth if d == 2 else 1.0
 
         def const(value: float) -> Any:

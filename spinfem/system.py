@@ -1,0 +1,222 @@
+"""The discrete (V, mu_s) system of a layout: spaces, compiled forms, PETSc objects.
+
+One blocked P1 space of shape (2,) per block. A single block on the parent mesh is
+assembled as an ordinary form (PETSc keeps block size 2 for AMG); several blocks are
+assembled as a block system whose interface couplings come from the interface laws.
+Vectors use the monolithic layout: owned entries of block 0, then block 1, ...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from spinfem import compat
+from spinfem.interfaces import interface_fluxes, robin_terms
+from spinfem.layout import Layout
+from spinfem.physics import two_current
+from spinfem.physics.scale import Scale
+
+__all__ = ["BlockSystem"]
+
+
+def _vertex_to_dof(space: fem.FunctionSpace) -> np.ndarray:
+    """Block vertex -> P1 node (local dof k of a cell sits at its local vertex k)."""
+    msh = space.mesh
+    tdim = msh.topology.dim
+    msh.topology.create_connectivity(tdim, 0)
+    c2v = msh.topology.connectivity(tdim, 0).array.reshape(-1, tdim + 1)
+    dofs = space.dofmap.list
+    v2d = np.full(
+        msh.topology.index_map(0).size_local + msh.topology.index_map(0).num_ghosts,
+        -1,
+        dtype=np.int32,
+    )
+    v2d[c2v.ravel()] = dofs[: c2v.shape[0]].ravel()
+    return v2d
+
+
+class BlockSystem:
+    """Forms and matrices of the collinear model on a :class:`Layout`."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        coeffs: two_current.Coefficients,
+        scale: Scale,
+        laws: dict[int, Any] | None = None,
+    ) -> None:
+        """``laws``: interface tag -> effective law (default: each interface's own law)."""
+        self.layout = layout
+        self.scale = scale
+        blocks = layout.blocks
+        self.nblocks = len(blocks)
+        self.spaces = [fem.functionspace(b.mesh, ("Lagrange", 1, (2,))) for b in blocks]
+        self.v2d = [_vertex_to_dof(V) for V in self.spaces]
+        u = [ufl.TrialFunction(V) for V in self.spaces]
+        w = [ufl.TestFunction(V) for V in self.spaces]
+        n = self.nblocks
+        bulk: list[list[Any]] = [[None] * n for _ in range(n)]
+        for i in range(n):
+            bulk[i][i] = two_current.bilinear_form(u[i], w[i], coeffs, scale, layout.dx(i))
+        full = [row[:] for row in bulk]
+        dS = layout.dS()
+        self.admittances = {}
+        for itf in layout.interfaces:
+            law = (laws or {}).get(itf.tag, itf.law)
+            Y = fem.Constant(layout.dmesh.mesh, np.asarray(law.admittance(), dtype=float))
+            self.admittances[itf.tag] = Y
+            L, R = itf.left_block, itf.right_block
+            terms = robin_terms(
+                Y,
+                (u[L][0]("+"), u[L][1]("+")),
+                (w[L][0]("+"), w[L][1]("+")),
+                (u[R][0]("-"), u[R][1]("-")),
+                (w[R][0]("-"), w[R][1]("-")),
+            )
+            for (ti, tj), expr in terms.items():
+                bi, bj = (L, R)[ti], (L, R)[tj]
+                term = expr * scale.area * dS(itf.tag)
+                full[bi][bj] = term if full[bi][bj] is None else full[bi][bj] + term
+        self._zero = [fem.Constant(b.mesh, np.zeros(2)) for b in blocks]
+        rhs = [ufl.inner(self._zero[i], w[i]) * ufl.dx(domain=blocks[i].mesh) for i in range(n)]
+        emaps = layout.entity_maps()
+        if n == 1:
+            self.a = fem.form(full[0][0])
+            self.L = fem.form(rhs[0])
+            self.bulk = self.a
+        else:
+            self.a = fem.form(full, entity_maps=emaps)
+            self.L = fem.form(rhs)
+            self.bulk = fem.form(bulk, entity_maps=emaps)
+        self.offsets = np.cumsum(
+            [0] + [V.dofmap.index_map.size_local * V.dofmap.index_map_bs for V in self.spaces]
+        )
+
+    @property
+    def num_unknowns(self) -> int:
+        return int(sum(V.dofmap.index_map.size_global * V.dofmap.index_map_bs for V in self.spaces))
+
+    # ------------------------------------------------------------------ dofs
+    def vertex_dofs(self, block: int, vertices: np.ndarray, component: int) -> np.ndarray:
+        """Unrolled dof indices (node*2 + component) of block vertices."""
+        nodes = self.v2d[block][vertices]
+        return (2 * nodes[nodes >= 0] + component).astype(np.int32)
+
+    def owned_monolithic(self, block: int, dofs: np.ndarray) -> np.ndarray:
+        """Positions in the local (owned) part of a monolithic vector."""
+        nown = self.offsets[block + 1] - self.offsets[block]
+        return self.offsets[block] + dofs[dofs < nown]
+
+    # ------------------------------------------------------------------ PETSc
+    def matrix(self, bcs: list[Any], which: str = "full") -> Any:
+        form = self.a if which == "full" else self.bulk
+        if self.nblocks == 1:
+            return compat.assemble_matrix(form, bcs)
+        return compat.assemble_block_matrix(form, bcs)
+
+    def rhs(self, bcs: list[Any]) -> Any:
+        if self.nblocks == 1:
+            b = compat.create_vector(self.L)
+            with b.localForm() as loc:
+                loc.set(0.0)
+            fem.petsc.assemble_vector(b, self.L)
+            fem.petsc.apply_lifting(b, [self.a], bcs=[bcs])
+            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            fem.petsc.set_bc(b, bcs)
+            return b
+        return compat.assemble_block_vector(self.L, self.a, bcs)
+
+    def split(self, x: Any, name: str = "u") -> list[fem.Function]:
+        """Block functions from a monolithic solution vector (ghosts updated)."""
+        arr = x.getArray(readonly=True)
+        out = []
+        for i, V in enumerate(self.spaces):
+            f = fem.Function(V, name=f"{name}_{i}")
+            n = self.offsets[i + 1] - self.offsets[i]
+            f.x.array[:n] = arr[self.offsets[i] : self.offsets[i] + n]
+            f.x.scatter_forward()
+            out.append(f)
+        return out
+
+    def combine(self, funcs: list[fem.Function], x: Any) -> None:
+        """Write block functions into a monolithic vector (owned entries)."""
+        arr = x.getArray()
+        for i, f in enumerate(funcs):
+            n = self.offsets[i + 1] - self.offsets[i]
+            arr[self.offsets[i] : self.offsets[i] + n] = f.x.array[:n]
+
+    # ------------------------------------------------------------------ interfaces
+    def interface_scalars(self, funcs: list[fem.Function]) -> dict[str, dict[str, float]]:
+        """Per interface: current [A], spin currents from L / into R [A], area [m^2] and
+        area-averaged jumps V_R - V_L [V], mu_R - mu_L [eV] from the law (collective)."""
+        lay = self.layout
+        if not lay.interfaces:
+            return {}
+        comm = lay.dmesh.comm
+        dS = lay.dS()
+        emaps = lay.entity_maps()
+        out = {}
+        for itf in lay.interfaces:
+            uL, uR = funcs[itf.left_block], funcs[itf.right_block]
+            UL, UR = (uL[0]("+"), uL[1]("+")), (uR[0]("-"), uR[1]("-"))
+            J, jsl, jsr = interface_fluxes(self.admittances[itf.tag], UL, UR)
+            one = fem.Constant(lay.dmesh.mesh, np.float64(1.0))
+            exprs = {
+                "current_A": J,
+                "spin_current_from_left_A": jsl,
+                "spin_current_into_right_A": jsr,
+                "area_m2": one,
+                "jump_V_integral": UR[0] - UL[0],
+                "jump_mu_integral": UR[1] - UL[1],
+            }
+            vals = {}
+            for key, expr in exprs.items():
+                form = fem.form(expr * self.scale.area * dS(itf.tag), entity_maps=emaps)
+                vals[key] = comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+            area = vals.pop("area_m2")
+            out[itf.name] = {
+                "left": itf.left,
+                "right": itf.right,
+                "law": itf.law.kind,
+                "area_m2": area,
+                "current_A": vals["current_A"],
+                "spin_current_from_left_A": vals["spin_current_from_left_A"],
+                "spin_current_into_right_A": vals["spin_current_into_right_A"],
+                "jump_V_V": vals.pop("jump_V_integral") / area,
+                "jump_mu_s_eV": vals.pop("jump_mu_integral") / area,
+            }
+        return out
+
+    def side_fluxes(self, x: Any) -> dict[str, dict[str, float]]:
+        """Interface currents from each side's bulk (consistent reaction fluxes) [A]."""
+        lay = self.layout
+        if not lay.interfaces:
+            return {}
+        B = self.matrix([], which="bulk")
+        r = B.createVecLeft()
+        B.mult(x, r)
+        arr = r.getArray(readonly=True)
+        comm = lay.dmesh.comm
+        out = {}
+        for itf in lay.interfaces:
+            sums = []
+            for blk in (itf.left_block, itf.right_block):
+                verts = lay.block_vertices_of_facets(blk, itf.facets, side_cells=False)
+                for comp in (0, 1):
+                    pos = self.owned_monolithic(blk, self.vertex_dofs(blk, verts, comp))
+                    sums.append(arr[np.unique(pos)].sum())
+            s = comm.allreduce(np.array(sums), op=MPI.SUM)
+            out[itf.name] = {
+                "current_from_left_A": -s[0],
+                "current_from_right_A": s[2],
+                "spin_current_from_left_A": 2 * s[1],
+                "spin_current_into_right_A": -2 * s[3],
+            }
+        B.destroy()
+        return out
