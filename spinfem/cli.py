@@ -25,7 +25,7 @@ __all__ = ["main"]
 def _demo(args: argparse.Namespace) -> int:
     from spinfem.demo import format_demo, run_demo
 
-    summary = run_demo(out=args.out, radius=args.radius_nm * 1e-9)
+    summary = run_demo(out=args.out, radius=args.radius_nm * 1e-9, interfaces=args.interfaces)
     if MPI.COMM_WORLD.rank == 0:
         print(format_demo(summary), flush=True)
     return 0
@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="Co/Cu/Co CPP-GMR pillar: RA_P, RA_AP, GMR, fields")
     demo.add_argument("--out", default="spinfem-demo", help="run directory (replaced)")
     demo.add_argument("--radius-nm", type=float, default=50.0, help="pillar radius [nm]")
+    demo.add_argument(
+        "--interfaces",
+        action="store_true",
+        help="Co/Cu interface resistances AR_b* = 0.51 fOhm m^2, gamma = 0.77 (Bass-Pratt)",
+    )
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="versions and capabilities")
     info.set_defaults(func=_info)

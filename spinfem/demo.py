@@ -8,6 +8,7 @@ ParaView plus a JSON summary. Materials: Co and Cu from :mod:`spinfem.library`
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from mpi4py import MPI
 from spinfem import library
 from spinfem.contacts import Contact
 from spinfem.geometry import Layer, pillar
+from spinfem.interfaces import SpinConductance
 from spinfem.io import run_directory, write_fields, write_json
 from spinfem.problem import TwoCurrentProblem
 
@@ -34,12 +36,17 @@ DEMO_LAYERS: tuple[tuple[str, Any, float], ...] = (
     ("lead_top", library.Cu, 20 * NM),
 )
 
+#: Co/Cu interface AR_b* [Ohm m^2] and gamma (Bass & Pratt, J. Phys.: Condens. Matter 19,
+#: 183201 (2007), 4.2 K CPP-GMR values), used by ``spinfem demo --interfaces``.
+CO_CU_INTERFACE = (0.51e-15, 0.77)
+
 
 def run_demo(
     out: str | Path = "spinfem-demo",
     radius: float = 50 * NM,
     bias: float = 1e-3,
     overwrite: bool = True,
+    interfaces: bool = False,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> dict[str, Any]:
     """Solve the demo pillar in P and AP; write ``out``; return the summary dict.
@@ -48,16 +55,24 @@ def run_demo(
         out: run directory (replaced atomically if it exists and ``overwrite``).
         radius: pillar radius [m].
         bias: voltage between ``top`` and ``bottom`` [V].
+        interfaces: give every Co/Cu interface the Valet-Fert interface resistance
+            ``CO_CU_INTERFACE`` (otherwise all interfaces are transparent).
     """
     materials = {name: mat for name, mat, _ in DEMO_LAYERS}
     layers = [Layer(name, t) for name, _, t in DEMO_LAYERS]
     device = pillar(layers, radius=radius, materials=materials, comm=comm)
     contacts = [Contact("top", voltage=bias), Contact("bottom", voltage=0.0)]
     states = {"parallel": {}, "antiparallel": {"Co_free": -1}}
+    laws = {}
+    if interfaces:
+        law = SpinConductance.from_ARb(*CO_CU_INTERFACE)
+        laws = {f"{a}|{b}": law for (a, _, _), (b, _, _) in itertools.pairwise(DEMO_LAYERS)}
     with run_directory(out, comm, overwrite=overwrite) as tmp:
         results = {}
         for state, magnetization in states.items():
-            sol = TwoCurrentProblem(device, materials, contacts, magnetization).solve()
+            sol = TwoCurrentProblem(
+                device, materials, contacts, magnetization, interfaces=laws
+            ).solve()
             (tmp / state).mkdir(exist_ok=True) if comm.rank == 0 else None
             comm.Barrier()
             write_fields(sol, tmp / state)
@@ -65,7 +80,13 @@ def run_demo(
         ra_p = results["parallel"].resistance_area()
         ra_ap = results["antiparallel"].resistance_area()
         summary = {
-            "device": "Co/Cu/Co CPP nanopillar",
+            "device": "Co/Cu/Co CPP nanopillar"
+            + (" with Co/Cu interface resistances" if interfaces else ""),
+            "interfaces": (
+                {"AR_b_ohm_m2": CO_CU_INTERFACE[0], "gamma": CO_CU_INTERFACE[1]}
+                if interfaces
+                else "transparent"
+            ),
             "radius_m": radius,
             "layers": [
                 {"region": n, "material": m.name, "thickness_m": t} for n, m, t in DEMO_LAYERS

@@ -153,8 +153,9 @@ class BlockSystem:
 
     # ------------------------------------------------------------------ interfaces
     def interface_scalars(self, funcs: list[fem.Function]) -> dict[str, dict[str, float]]:
-        """Per interface: current [A], spin currents from L / into R [A], area [m^2] and
-        area-averaged jumps V_R - V_L [V], mu_R - mu_L [eV] from the law (collective)."""
+        """Per interface: current [A], spin currents from L / into R [A], area [m^2],
+        area-averaged jumps V_R - V_L [V], mu_R - mu_L [eV] and mu_s on each side [eV],
+        from the law (collective)."""
         lay = self.layout
         if not lay.interfaces:
             return {}
@@ -174,6 +175,8 @@ class BlockSystem:
                 "area_m2": one,
                 "jump_V_integral": UR[0] - UL[0],
                 "jump_mu_integral": UR[1] - UL[1],
+                "mu_left_integral": UL[1],
+                "mu_right_integral": UR[1],
             }
             vals = {}
             for key, expr in exprs.items():
@@ -190,6 +193,8 @@ class BlockSystem:
                 "spin_current_into_right_A": vals["spin_current_into_right_A"],
                 "jump_V_V": vals.pop("jump_V_integral") / area,
                 "jump_mu_s_eV": vals.pop("jump_mu_integral") / area,
+                "mu_s_left_eV": vals.pop("mu_left_integral") / area,
+                "mu_s_right_eV": vals.pop("mu_right_integral") / area,
             }
         return out
 

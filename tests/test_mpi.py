@@ -30,3 +30,16 @@ def test_observables_identical_on_1_and_2_ranks(tmp_path):
         scale = np.max(np.abs(a[key]))
         assert np.max(np.abs(a[key] - b[key])) <= 1e-8 * scale, (key, a[key], b[key])
     assert serial["AP"]["RA"] > serial["P"]["RA"]
+
+
+def test_interface_observables_identical_on_1_2_3_ranks(tmp_path):
+    runs = {n: run_script_json("interface_observables.py", tmp_path, nprocs=n) for n in (1, 2, 3)}
+    ref = dict(_flatten(runs[1]))
+    assert runs[1]["P"]["RA"] < runs[1]["AP"]["RA"]
+    for n in (2, 3):
+        other = dict(_flatten(runs[n]))
+        assert other.keys() == ref.keys()
+        for key in ref:
+            assert np.all(np.isfinite(ref[key])), key
+            scale = np.max(np.abs(ref[key]))
+            assert np.max(np.abs(ref[key] - other[key])) <= 1e-8 * scale, (n, key)
