@@ -169,6 +169,8 @@ class SpinMemoryLoss(InterfaceLaw):
         Y = G_I a a^T + K_s [[c, -1], [-1, c]] on (mu_L, mu_R),   a = (1, -gamma/2, -1, gamma/2)
         c = cosh(delta),  K_s = (1 - gamma^2) delta / (4 AR_I sinh(delta))
 
+    (evaluated as delta coth(delta) and delta/sinh(delta): finite for any delta >= 0)
+
     delta -> 0 recovers :class:`SpinConductance` with G_up,dn = (1 +/- gamma)/(2 AR_I).
     Bass-Pratt / Rojas-Sanchez delta parametrisation. Give ``AR_I`` [Ohm m^2] or both
     ``t_I`` [m] and ``sigma_I`` [S/m].
@@ -213,14 +215,19 @@ class SpinMemoryLoss(InterfaceLaw):
         G = 1.0 / self.area_resistance
         g, d = self.gamma, self.delta
         a = np.array([1.0, -g / 2, -1.0, g / 2])
-        ratio = d / math.sinh(d) if d > 0 else 1.0
-        K = (1 - g * g) * ratio * G / 4
+        # delta/sinh(delta) and delta*coth(delta), overflow-free for any delta >= 0
+        if d == 0:
+            off, diag = 1.0, 1.0
+        elif d < 20:
+            off, diag = d / math.sinh(d), d / math.tanh(d)
+        else:
+            off, diag = 2 * d * math.exp(-d) / (1 - math.exp(-2 * d)), d / math.tanh(d)
+        K = (1 - g * g) * G / 4
         Y = G * np.outer(a, a)
-        c = math.cosh(d)
-        Y[1, 1] += K * c
-        Y[3, 3] += K * c
-        Y[1, 3] -= K
-        Y[3, 1] -= K
+        Y[1, 1] += K * diag
+        Y[3, 3] += K * diag
+        Y[1, 3] -= K * off
+        Y[3, 1] -= K * off
         return Y
 
 
