@@ -81,8 +81,15 @@ def gmsh_model_to_mesh(
 
 
 def shared_facet_partitioner() -> Any:
-    """Cell partitioner that ghosts cells across shared facets (needed for dS integrals)."""
-    return dolfinx.mesh.create_cell_partitioner(dolfinx.mesh.GhostMode.shared_facet)
+    """Cell partitioner that ghosts cells across shared facets (needed for dS integrals).
+
+    0.11 requires ``max_facet_to_cell_links`` (2: a non-branching manifold mesh).
+    """
+    mode = dolfinx.mesh.GhostMode.shared_facet
+    try:
+        return dolfinx.mesh.create_cell_partitioner(mode)
+    except TypeError:  # 0.11: create_cell_partitioner(mode, max_facet_to_cell_links)
+        return dolfinx.mesh.create_cell_partitioner(mode, 2)
 
 
 # ---------------------------------------------------------------------------- elements
