@@ -13,9 +13,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
     LANG=C.UTF-8
 
 COPY scripts/packages.txt /opt/spinfem/scripts/packages.txt
+# Entries 'trixie:NAME' are kept (prefix stripped), other 'DIST:NAME' ones skipped.
 RUN set -eu; list=/opt/spinfem/scripts/packages.txt; \
-    debs=$(sed -e 's/#.*//' "$list" | tr -s ' \t' '\n' | grep -v '^pip:' | grep -v '^$' | xargs); \
-    pips=$(sed -e 's/#.*//' "$list" | tr -s ' \t' '\n' | grep '^pip:' | sed 's/^pip://' | xargs); \
+    all=$(sed -e 's/#.*//' "$list" | tr -s ' \t' '\n' | sed -E -e 's/^trixie://' -e '/^(trixie|sid):/d' -e '/^$/d'); \
+    debs=$(echo "$all" | grep -v '^pip:' | xargs); \
+    pips=$(echo "$all" | grep '^pip:' | sed 's/^pip://' | xargs); \
     apt-get update; \
     apt-get install -y --no-install-recommends $debs; \
     rm -rf /var/lib/apt/lists/*; \

@@ -34,7 +34,11 @@ die() { echo "[spinfem-env] error: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot and mounts need it)"
 case "$dist" in trixie|sid) ;; *) die "SPINFEM_DIST must be trixie or sid, not '$dist'";; esac
 
-entries() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$pkgfile" | tr -s ' \t' '\n' | sed '/^$/d'; }
+# Entries 'trixie:NAME' / 'sid:NAME' are for that distribution only (prefix stripped).
+entries() {
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$pkgfile" | tr -s ' \t' '\n' | sed '/^$/d' \
+        | sed -E -e "s/^$dist://" -e '/^(trixie|sid):/d'
+}
 packages() { entries | grep -v '^pip:' || true; }
 pip_packages() { entries | grep '^pip:' | sed 's/^pip://' || true; }
 # The stamp changes whenever the package list (or the distribution) changes.
