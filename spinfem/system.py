@@ -196,6 +196,14 @@ class BlockSystem:
                 "mu_s_left_eV": vals.pop("mu_left_integral") / area,
                 "mu_s_right_eV": vals.pop("mu_right_integral") / area,
             }
+            rec = out[itf.name]
+            rec["spin_current_loss_A"] = (
+                rec["spin_current_from_left_A"] - rec["spin_current_into_right_A"]
+            )
+            # (V_L - V_R) / (J / area): the interface's share of the device RA
+            rec["resistance_area_ohm_m2"] = (
+                -rec["jump_V_V"] * area / rec["current_A"] if rec["current_A"] else float("nan")
+            )
         return out
 
     def side_fluxes(self, x: Any) -> dict[str, dict[str, float]]:

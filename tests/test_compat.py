@@ -84,3 +84,65 @@ def test_assemble_matrix_and_create_vector():
     y = A.createVecLeft()
     A.mult(ones, y)  # row sums of K + M = integral of v = 1 in total
     assert abs(y.sum() - 1.0) < 1e-12
+
+
+def _two_region_square():
+    m = mesh.create_unit_square(MPI.COMM_WORLD, 4, 4, ghost_mode=mesh.GhostMode.shared_facet)
+    tdim = m.topology.dim
+    m.topology.create_connectivity(tdim - 1, tdim)
+    left = mesh.locate_entities(m, tdim, lambda x: x[0] <= 0.5 + 1e-12)
+    iface = mesh.locate_entities(m, tdim - 1, lambda x: np.isclose(x[0], 0.5))
+    return m, left, iface
+
+
+def test_create_submesh_maps_cells_and_vertices():
+    m, left, _ = _two_region_square()
+    sub, cell_map, vertex_map, _ = compat.create_submesh(m, m.topology.dim, left)
+    n = sub.topology.index_map(2).size_local + sub.topology.index_map(2).num_ghosts
+    assert cell_map.shape == (n,) and np.all(np.isin(cell_map, left))
+    # mapped vertices sit at the same coordinates
+    sub.topology.create_connectivity(0, 2)
+    m.topology.create_connectivity(0, 2)
+    sub_x = sub.geometry.x[
+        mesh.entities_to_geometry(sub, 0, np.arange(vertex_map.size, dtype=np.int32)).ravel()
+    ]
+    par_x = m.geometry.x[mesh.entities_to_geometry(m, 0, vertex_map).ravel()]
+    assert np.allclose(sub_x, par_x)
+
+
+def test_interior_facet_domains_pairs_cells_across_the_facet():
+    m, _, iface = _two_region_square()
+    data = compat.interior_facet_domains(m.topology, iface)
+    owned = iface[iface < m.topology.index_map(1).size_local]
+    assert data.shape == (owned.size, 4)
+    c2f = m.topology.connectivity(2, 1) if m.topology.connectivity(2, 1) else None
+    if c2f is None:
+        m.topology.create_connectivity(2, 1)
+        c2f = m.topology.connectivity(2, 1)
+    for c0, l0, c1, l1 in data:
+        assert c0 != c1 and c2f.links(c0)[l0] == c2f.links(c1)[l1]
+
+
+def test_form_entity_maps_and_block_assembly():
+    """A mass matrix on a submesh assembled over the parent mesh, as a 1x1 block system."""
+    m, left, _ = _two_region_square()
+    sub, cell_map, _, handle = compat.create_submesh(m, 2, left)
+    ncells = m.topology.index_map(2).size_local + m.topology.index_map(2).num_ghosts
+    p2s = np.full(ncells, -1, dtype=np.int32)
+    p2s[cell_map] = np.arange(cell_map.size, dtype=np.int32)
+    emaps = compat.form_entity_maps([(sub, p2s, handle)], ncells)
+    assert isinstance(emaps, (dict, list))
+    tags = mesh.meshtags(m, 2, np.sort(left).astype(np.int32), np.ones(left.size, dtype=np.int32))
+    dx = ufl.Measure("dx", domain=m, subdomain_data=tags)
+    V = fem.functionspace(sub, ("Lagrange", 1))
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    a = fem.form([[u * v * dx(1)]], entity_maps=emaps)
+    L = fem.form([fem.Constant(sub, 1.0) * v * ufl.dx(domain=sub)])
+    A = compat.assemble_block_matrix(a, [])
+    b = compat.assemble_block_vector(L, a, [])
+    ones = A.createVecRight()
+    ones.set(1.0)
+    y = A.createVecLeft()
+    A.mult(ones, y)
+    assert y.sum() == pytest.approx(0.5, rel=1e-12)  # area of the left half
+    assert b.sum() == pytest.approx(0.5, rel=1e-12)

@@ -95,6 +95,8 @@ def test_cpp_gmr_with_interface_resistances(stack):
                 assert rel_err(bulk[side], itf["current_A"]) < 1e-8, (name, side)
             assert rel_err(bulk["spin_current_from_left_A"], itf["spin_current_from_left_A"]) < 1e-7
             assert rel_err(itf["spin_current_into_right_A"], itf["spin_current_from_left_A"]) < 1e-9
+            assert abs(itf["spin_current_loss_A"]) < 1e-9 * abs(itf["spin_current_from_left_A"])
+            assert itf["resistance_area_ohm_m2"] > 0
     ref = {"P": _reference(layers, None, iface), "AP": _reference(layers, free, iface)}
     print(stack, ra, ref)
     for state in ("P", "AP"):
