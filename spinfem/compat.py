@@ -123,18 +123,6 @@ def create_vector(form: Any) -> Any:
         return dolfinx.fem.petsc.create_vector(form.function_spaces[0])
 
 
-def petsc_options_for(prefix: str, options: dict[str, Any]) -> None:
-    """Write ``options`` into the PETSc options database under ``prefix`` (no overwrite of
-    values already given on the command line)."""
-    from petsc4py import PETSc
-
-    opts = PETSc.Options()
-    for key, value in options.items():
-        name = f"{prefix}{key}"
-        if not opts.hasName(name):
-            opts[name] = value
-
-
 # ---------------------------------------------------------------------------- submeshes
 # (blocks of unknowns on submeshes, interior-facet integrals on the parent mesh)
 HAS_ENTITY_MAP = hasattr(dolfinx.mesh, "EntityMap")
@@ -161,7 +149,7 @@ def create_submesh(
     return sub, np.asarray(emap, dtype=np.int32), np.asarray(vmap, dtype=np.int32), None
 
 
-def form_entity_maps(blocks: list[tuple[Any, np.ndarray, Any]], parent_num_cells: int) -> Any:
+def form_entity_maps(blocks: list[tuple[Any, np.ndarray, Any]]) -> Any:
     """The ``entity_maps`` argument of ``fem.form`` for forms on the parent mesh whose
     arguments live on block submeshes.
 

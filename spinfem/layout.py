@@ -85,8 +85,7 @@ class Layout:
             padded[itf.left_block][cr] = self.blocks[itf.left_block].parent_to_block[cl]
             padded[itf.right_block][cl] = self.blocks[itf.right_block].parent_to_block[cr]
         return compat.form_entity_maps(
-            [(b.mesh, p, b.handle) for b, p in zip(self.blocks, padded, strict=True)],
-            self.dmesh.mesh.topology.index_map(self.dmesh.tdim).size_local,
+            [(b.mesh, p, b.handle) for b, p in zip(self.blocks, padded, strict=True)]
         )
 
     def block_vertices_of_facets(

@@ -109,8 +109,8 @@ class Solution:
     def _restrict(self, blk: Any) -> two_current.Coefficients:
         """DG0 material fields of the parent copied onto a block submesh."""
         out = []
+        space = fem.functionspace(blk.mesh, ("DG", 0))
         for f in (self.coefficients.sigma, self.coefficients.sigma_p, self.coefficients.g_sf):
-            space = fem.functionspace(blk.mesh, ("DG", 0))
             g = fem.Function(space, name=f.name)
             nb = blk.cell_map.size
             g.x.array[space.dofmap.list[:nb, 0]] = f.x.array[

@@ -144,13 +144,6 @@ class BlockSystem:
             out.append(f)
         return out
 
-    def combine(self, funcs: list[fem.Function], x: Any) -> None:
-        """Write block functions into a monolithic vector (owned entries)."""
-        arr = x.getArray()
-        for i, f in enumerate(funcs):
-            n = self.offsets[i + 1] - self.offsets[i]
-            arr[self.offsets[i] : self.offsets[i] + n] = f.x.array[:n]
-
     # ------------------------------------------------------------------ interfaces
     def interface_scalars(self, funcs: list[fem.Function]) -> dict[str, dict[str, float]]:
         """Per interface: current [A], spin currents from L / into R [A], area [m^2],

@@ -33,7 +33,7 @@ def mpi_env() -> dict[str, str]:
         OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
         OMPI_MCA_rmaps_base_oversubscribe="1",
         OMP_NUM_THREADS="1",
-        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests"), env.get("PYTHONPATH", "")]),
     )
     env.setdefault("OMPI_MCA_btl", "self,sm")
     return env

@@ -130,7 +130,7 @@ def test_form_entity_maps_and_block_assembly():
     ncells = m.topology.index_map(2).size_local + m.topology.index_map(2).num_ghosts
     p2s = np.full(ncells, -1, dtype=np.int32)
     p2s[cell_map] = np.arange(cell_map.size, dtype=np.int32)
-    emaps = compat.form_entity_maps([(sub, p2s, handle)], ncells)
+    emaps = compat.form_entity_maps([(sub, p2s, handle)])
     assert isinstance(emaps, (dict, list))
     tags = mesh.meshtags(m, 2, np.sort(left).astype(np.int32), np.ones(left.size, dtype=np.int32))
     dx = ufl.Measure("dx", domain=m, subdomain_data=tags)

@@ -8,6 +8,7 @@ cross-section; RA_P, RA_AP and Delta RA must agree within 0.5 %.
 from __future__ import annotations
 
 import pytest
+from stacks import CO_CU_CO
 
 from conftest import rel_err
 from reference.vf1d import Layer1D, solve_stack
@@ -22,13 +23,7 @@ Cu, Ag, Co, Py, CoFe = library.Cu, library.Ag, library.Co, library.Py, library.C
 STACKS = {
     # name: (layers [(region, material, thickness)], free layer, geometry kwargs)
     "Co/Cu/Co-disk": (
-        [
-            ("lead1", Cu, 20 * NM),
-            ("F1", Co, 10 * NM),
-            ("N", Cu, 10 * NM),
-            ("F2", Co, 5 * NM),
-            ("lead2", Cu, 20 * NM),
-        ],
+        list(CO_CU_CO),
         "F2",
         {"radius": 40 * NM},
     ),

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import stacks
 from mpi4py import MPI
 
 from conftest import REPO, rel_err
@@ -63,23 +64,11 @@ def test_user_gmsh_script_and_msh_file(tmp_path):
     assert proc.returncode == 0, proc.stderr
     device = from_msh(msh, length_unit=NM)
     assert {"lead1", "F1", "N", "F2", "lead2"} == set(device.regions)
-    mats = {
-        "lead1": library.Cu,
-        "F1": library.Co,
-        "N": library.Cu,
-        "F2": library.Co,
-        "lead2": library.Cu,
-    }
+    mats = stacks.materials(stacks.CO_CU_CO)
     contacts = [Contact("top", voltage=1e-3), Contact("bottom", voltage=0.0)]
     ra_file = TwoCurrentProblem(device, mats, contacts).solve().resistance_area()
     built = pillar(
-        [
-            Layer("lead1", 20 * NM),
-            Layer("F1", 10 * NM),
-            Layer("N", 10 * NM),
-            Layer("F2", 5 * NM),
-            Layer("lead2", 20 * NM),
-        ],
+        stacks.layers(stacks.CO_CU_CO),
         width=40 * NM,
         depth=40 * NM,
         materials=mats,

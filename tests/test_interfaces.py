@@ -10,6 +10,7 @@ import pytest
 import ufl
 from dolfinx import fem
 from mpi4py import MPI
+from stacks import CO_CU_CO
 
 from conftest import rel_err
 from reference.vf1d import Interface1D, Layer1D, solve_stack
@@ -30,13 +31,7 @@ CO_CU = (0.51e-15, 0.77)
 STACKS = {
     # layers, free layer, geometry, {interface: (AR_b, gamma)} (others transparent)
     "Co/Cu/Co all resistive, disk": (
-        [
-            ("lead1", Cu, 20 * NM),
-            ("F1", Co, 10 * NM),
-            ("N", Cu, 10 * NM),
-            ("F2", Co, 5 * NM),
-            ("lead2", Cu, 20 * NM),
-        ],
+        list(CO_CU_CO),
         "F2",
         {"radius": 40 * NM},
         {"lead1|F1": CO_CU, "F1|N": CO_CU, "N|F2": CO_CU, "F2|lead2": CO_CU},

@@ -6,6 +6,7 @@ Usage: python3 cpp_observables.py OUT.json   (serially or under mpirun)
 import json
 import sys
 
+import stacks
 from mpi4py import MPI
 
 from spinfem import library
@@ -17,20 +18,8 @@ NM = 1e-9
 comm = MPI.COMM_WORLD
 out: dict = {"ranks": comm.size}
 
-mats = {
-    "lead1": library.Cu,
-    "F1": library.Co,
-    "N": library.Cu,
-    "F2": library.Co,
-    "lead2": library.Cu,
-}
-layers = [
-    Layer("lead1", 20 * NM),
-    Layer("F1", 10 * NM),
-    Layer("N", 10 * NM),
-    Layer("F2", 5 * NM),
-    Layer("lead2", 20 * NM),
-]
+mats = stacks.materials(stacks.CO_CU_CO)
+layers = stacks.layers(stacks.CO_CU_CO)
 device = pillar(layers, radius=40 * NM, materials=mats, comm=comm)
 tdim = device.tdim
 cells = device.mesh.topology.index_map(tdim)

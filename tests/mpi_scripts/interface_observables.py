@@ -6,30 +6,18 @@ Usage: python3 interface_observables.py OUT.json   (serially or under mpirun)
 import json
 import sys
 
+import stacks
 from mpi4py import MPI
 
-from spinfem import library
 from spinfem.contacts import Contact
-from spinfem.geometry import Layer, pillar
+from spinfem.geometry import pillar
 from spinfem.interfaces import SpinConductance, SpinMemoryLoss
 from spinfem.problem import TwoCurrentProblem
 
 NM = 1e-9
 comm = MPI.COMM_WORLD
-mats = {
-    "lead1": library.Cu,
-    "F1": library.Co,
-    "N": library.Cu,
-    "F2": library.Co,
-    "lead2": library.Cu,
-}
-layers = [
-    Layer("lead1", 20 * NM),
-    Layer("F1", 10 * NM),
-    Layer("N", 10 * NM),
-    Layer("F2", 5 * NM),
-    Layer("lead2", 20 * NM),
-]
+mats = stacks.materials(stacks.CO_CU_CO)
+layers = stacks.layers(stacks.CO_CU_CO)
 device = pillar(layers, radius=30 * NM, materials=mats, comm=comm)
 laws = {
     "F1|N": SpinConductance.from_ARb(0.51e-15, 0.77),
