@@ -85,7 +85,7 @@ enter() {
             CI="${CI:-}" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
             OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,sm PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe \
             OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=1 \
-            XDG_CACHE_HOME=/root/.cache SPINFEM_IN_ENV=1 \
+            XDG_CACHE_HOME=/root/.cache SPINFEM_IN_ENV=1 PYTHONPATH="$SPINFEM_REPO" \
             bash -c "cd \"$SPINFEM_REPO\" && exec \"\$@\"" bash "$@" || rc=$?
         # Explicit unmount (the namespace would drop them anyway when it ends).
         umount -R "$r$SPINFEM_REPO" 2>/dev/null || true
@@ -155,10 +155,12 @@ build() {
     say "built $root"
 }
 
-# Editable install of this checkout; redone only when the checkout path changes.
+# Editable install (the `spinfem` command); done once per environment. Every command run
+# inside gets PYTHONPATH=<this checkout>, so several checkouts (clones, worktrees) can use
+# one environment at the same time, each importing its own spinfem.
 install_spinfem() {
     local marker="$root/.spinfem-editable"
-    if [ -f "$marker" ] && [ "$(cat "$marker")" = "$repo" ]; then return; fi
+    [ -f "$marker" ] && return
     say "installing spinfem (editable) from $repo"
     enter bash -c "pip install --root-user-action=ignore --break-system-packages --no-deps --no-build-isolation -q -e . >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }"
     echo "$repo" >"$marker"
