@@ -22,7 +22,7 @@ from dolfinx.io import VTXWriter
 from mpi4py import MPI
 
 from spinfem.errors import OutputError
-from spinfem.parallel import root_call
+from spinfem.parallel import raise_collective, root_call
 from spinfem.solution import Solution
 
 __all__ = ["run_directory", "write_fields", "write_json"]
@@ -82,8 +82,13 @@ def write_fields(solution: Solution, directory: Path) -> list[Path]:
         ("currents.bp", [solution.j_c, solution.j_s]),
     ):
         target = Path(directory) / name
-        with VTXWriter(comm, str(target), funcs, engine=ENGINE) as writer:
-            writer.write(0.0)
+        error = None
+        try:
+            with VTXWriter(comm, str(target), funcs, engine=ENGINE) as writer:
+                writer.write(0.0)
+        except Exception as exc:  # ADIOS2 reports a full disk as RuntimeError or OSError
+            error = f"cannot write '{target}': {type(exc).__name__}: {exc}"
+        raise_collective(comm, error, OutputError)
         written.append(target)
     return written
 
@@ -93,7 +98,11 @@ def write_json(path: Path, data: Any, comm: MPI.Comm) -> None:
 
     def write() -> None:
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+            os.replace(tmp, path)
+        except OSError as exc:  # e.g. a full disk: no partial file is left behind
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write '{path}': {exc}") from exc
 
     root_call(comm, write, OutputError)

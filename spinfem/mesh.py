@@ -254,3 +254,6 @@ def validate(dmesh: DeviceMesh) -> None:
             n = global_sum(comm, int(np.count_nonzero(local < imap.size_local)))
             if n == 0:
                 raise MeshError(f"{kind} '{name}' (tag {tag}) has no mesh entities")
+    from spinfem.checks import check_mesh  # size in metres, degenerate/inverted cells
+
+    check_mesh(dmesh)

@@ -9,6 +9,9 @@ through :func:`root_call`.
 from __future__ import annotations
 
 import difflib
+import sys
+import time
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -18,7 +21,7 @@ from spinfem.errors import SpinfemError
 
 T = TypeVar("T")
 
-__all__ = ["did_you_mean", "global_sum", "raise_collective", "root_call"]
+__all__ = ["did_you_mean", "global_sum", "raise_collective", "root_call", "run_collective"]
 
 
 def root_call(comm: MPI.Comm, fn: Callable[[], T], error_type: type[SpinfemError]) -> T:
@@ -59,3 +62,51 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest choice, or ''."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def run_collective(
+    fn: Callable[[], int], comm: MPI.Comm = MPI.COMM_WORLD, timeout: float = 30.0
+) -> int:
+    """Run a program's main ``fn`` so that no error can hang an MPI job; return its exit code.
+
+    * A :class:`SpinfemError` raised on every rank (spinfem's checks are collective) is
+      printed once, by rank 0, as ``spinfem: error: ...``, and every rank returns its
+      ``exit_code`` (2 input, 3 solver, 4 output).
+    * A :class:`SpinfemError` raised on some ranks only (the others are computing or wait
+      in a collective call): after ``timeout`` seconds [s] without every rank reporting,
+      the raising rank prints the message and aborts the whole job with that exit code.
+    * Any other exception is a bug: its traceback is printed and, under MPI, the job is
+      aborted with exit code 1.
+
+    The agreement uses a non-blocking barrier on a private duplicate of ``comm`` (created
+    here, collectively, before ``fn`` runs), so it never matches the program's own calls.
+    """
+    private = comm.Dup() if comm.size > 1 else comm
+    try:
+        return int(fn() or 0)
+    except SpinfemError as exc:
+        code = int(exc.exit_code)
+        if comm.size == 1:
+            print(f"spinfem: error: {exc}", file=sys.stderr, flush=True)
+            return code
+        request = private.Ibarrier()
+        deadline = time.monotonic() + timeout
+        while not request.Test():
+            if time.monotonic() > deadline:
+                print(
+                    f"spinfem: error: {exc} [raised on rank {comm.rank} only: aborting all "
+                    f"{comm.size} ranks]",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                comm.Abort(code)
+            time.sleep(0.005)
+        if comm.rank == 0:
+            print(f"spinfem: error: {exc}", file=sys.stderr, flush=True)
+        return code
+    except Exception:
+        traceback.print_exc()
+        sys.stderr.flush()
+        if comm.size > 1:
+            comm.Abort(1)
+        return 1

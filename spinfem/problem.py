@@ -21,6 +21,7 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh_mod
 from mpi4py import MPI
 
+from spinfem.checks import check_problem
 from spinfem.contacts import Contact
 from spinfem.errors import ContactError, MaterialError, MeshError
 from spinfem.fields import piecewise_constant
@@ -143,6 +144,7 @@ class TwoCurrentProblem:
                 if other != c.name and message is None:
                     message = f"contacts '{other}' and '{c.name}' share facets (shorted contacts)"
         raise_collective(m.comm, message, ContactError)
+        check_problem(m, self.materials, self.contacts)  # touching contacts, floating regions
 
     # ------------------------------------------------------------------ assembly
     def _coefficients(self) -> two_current.Coefficients:
