@@ -10,9 +10,10 @@ Mesh checks (called by :func:`spinfem.mesh.validate`):
 
 Device checks (called by :class:`spinfem.problem.TwoCurrentProblem`):
   * contacts that touch (share vertices) are shorted: :class:`ContactError`;
-  * every region must reach a voltage contact through the conducting path (the graph of
-    regions joined by shared facets; every interface law conducts): a floating region
-    makes the operator singular, so it is a :class:`ContactError` before any solve;
+  * every cell must reach a voltage contact through the conducting path (the graph of
+    cells sharing facets, across regions too: every interface law conducts): a floating
+    region, or a floating piece of a region, makes the operator singular, so it is a
+    :class:`ContactError` before any solve;
   * warnings (logged by rank 0): implausible material parameters (l_sf over 1 mm or
     under 0.1 nm, sigma over 1e9 S/m) and regions whose elements are much coarser than
     l_sf (even the thinnest direction of some element exceeds ``RESOLUTION_FACTOR`` l_sf).
@@ -283,50 +284,87 @@ def check_contacts_apart(dmesh: DeviceMesh, contacts: Sequence[Contact]) -> None
                 )
 
 
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of a graph of ``n`` nodes with edges (a, b): the smallest node
+    of each component for every node (hooking of roots plus pointer jumping)."""
+    parent = np.arange(n)
+    while True:
+        pa, pb = parent[a], parent[b]
+        lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
+        join = lo != hi
+        if not np.any(join):
+            return parent
+        np.minimum.at(parent, hi[join], lo[join])
+        while True:
+            nxt = parent[parent]
+            if np.array_equal(nxt, parent):
+                break
+            parent = nxt
+
+
 def check_connected(dmesh: DeviceMesh, contacts: Sequence[Contact]) -> None:
-    """Every region must reach a voltage contact through regions sharing facets (every
+    """Every cell must reach a voltage contact through cells sharing facets (every
     interface law conducts); otherwise its potential floats and the operator is singular.
-    Decided from region pairs gathered over all ranks, before any solve."""
+
+    Connected components of the cell graph: locally first, then joined across ranks
+    through ghost cells (gathered over all ranks), so a region split into pieces with one
+    piece left floating is caught too. Collective; raises before any solve."""
     comm, tdim = dmesh.comm, dmesh.tdim
     fdim = tdim - 1
     top = dmesh.mesh.topology
     top.create_connectivity(fdim, tdim)
     names = list(dmesh.regions)
     imap = top.index_map(tdim)
-    region = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int64)
+    nown, n = imap.size_local, imap.size_local + imap.num_ghosts
+    region = np.full(n, -1, dtype=np.int64)
     for i, name in enumerate(names):
         region[dmesh.cells(name)] = i
     f2c = top.connectivity(fdim, tdim)
     offs = f2c.offsets
     two = np.flatnonzero(np.diff(offs) == 2)
-    r0, r1 = region[f2c.array[offs[two]]], region[f2c.array[offs[two] + 1]]
-    sel = (r0 != r1) & (r0 >= 0) & (r1 >= 0)
-    pairs = {(int(a), int(b)) for a, b in zip(r0[sel], r1[sel], strict=True)}
-    grounded: set[int] = set()
+    root = _components(n, f2c.array[offs[two]], f2c.array[offs[two] + 1])
+    roots, comp = np.unique(root, return_inverse=True)
+    k = roots.size
+    first = comm.exscan(k) if comm.size > 1 else 0
+    first = first or 0
+    node = comp + first  # global component-piece id of every local cell
+    # pieces are joined where a ghost cell here is an owned cell elsewhere
+    gids = np.asarray(imap.local_to_global(np.arange(n, dtype=np.int32)), dtype=np.int64)
+    ghosts = np.stack([gids[nown:], node[nown:]], axis=1)
+    lo, hi = imap.local_range
+    links = []
+    for other in comm.allgather(ghosts):
+        mine = (other[:, 0] >= lo) & (other[:, 0] < hi)
+        owned_local = other[mine, 0] - lo
+        links.append(np.stack([other[mine, 1], node[owned_local]], axis=1))
+    links_all = np.concatenate(comm.allgather(np.concatenate(links)))
+    grounded = np.zeros(k, dtype=bool)
     for c in contacts:
         if c.is_voltage:
             for f in dmesh.facets(c.name, what="contact"):
-                grounded.update(int(r) for r in region[f2c.links(f)] if r >= 0)
-    pairs = set().union(*comm.allgather(pairs))
-    grounded = set().union(*comm.allgather(grounded))
-    parent = list(range(len(names)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in sorted(pairs):
-        parent[find(a)] = find(b)
-    roots = {find(g) for g in grounded}
-    floating = [n for i, n in enumerate(names) if find(i) not in roots]
-    if floating:
+                grounded[comp[f2c.links(f)]] = True
+    cells = np.zeros((k, len(names)), dtype=np.int64)
+    np.add.at(cells, (comp[:nown], region[:nown]), 1)
+    grounded_all = np.concatenate(comm.allgather(grounded))
+    cells_all = np.concatenate(comm.allgather(cells))
+    total = grounded_all.size
+    piece_root = _components(total, links_all[:, 0], links_all[:, 1])
+    ok = np.zeros(total, dtype=bool)
+    ok[piece_root[grounded_all]] = True
+    floating = ~ok[piece_root]
+    if np.any(floating):
+        counts = cells_all[floating].sum(axis=0)
+        where = ", ".join(
+            f"'{name}' ({int(c)} cells of {int(dmesh_cells)})"
+            for name, c, dmesh_cells in zip(names, counts, cells_all.sum(axis=0), strict=True)
+            if c
+        )
+        bad = [name for name, c in zip(names, counts, strict=True) if c]
         volts = [c.name for c in contacts if c.is_voltage]
         raise ContactError(
-            f"region(s) {floating} are not connected to any voltage contact {volts} through "
-            "the conducting path (regions sharing facets): their potential is undefined "
-            "(floating device); add a contact on them or join them to the rest of the device"
+            f"region(s) {bad} are not connected to any voltage contact {volts} through "
+            f"the conducting path: {where} float (floating device; the potential there is "
+            "undefined); add a contact on them or join them to the rest of the device"
         )
 
 
