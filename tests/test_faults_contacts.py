@@ -8,9 +8,9 @@ import gmsh
 import numpy as np
 import pytest
 from dolfinx import mesh as mesh_mod
+from fault_helpers import NM, boxes, gmsh_model, message
 from mpi4py import MPI
 
-from fault_helpers import NM, boxes, gmsh_model, message
 from spinfem import library
 from spinfem.contacts import Contact
 from spinfem.errors import ContactError

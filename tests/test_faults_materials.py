@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from fault_helpers import NM, message, spinfem_warnings
+
 from spinfem import library
 from spinfem.contacts import Contact
 from spinfem.errors import MaterialError

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fault_helpers import NM, message
 from petsc4py import PETSc
 
-from fault_helpers import NM, message
 from spinfem import library
 from spinfem.contacts import Contact
 from spinfem.errors import SolverError, SpinfemError
