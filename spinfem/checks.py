@@ -72,8 +72,9 @@ def _extent(dmesh: DeviceMesh) -> np.ndarray:
     x = dmesh.mesh.geometry.x
     lo = x.min(axis=0) if x.size else np.full(3, np.inf)
     hi = x.max(axis=0) if x.size else np.full(3, -np.inf)
-    lo = dmesh.comm.allreduce(lo, op=MPI.MIN)
-    hi = dmesh.comm.allreduce(hi, op=MPI.MAX)
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    dmesh.comm.Allreduce(MPI.IN_PLACE, lo, op=MPI.MIN)
+    dmesh.comm.Allreduce(MPI.IN_PLACE, hi, op=MPI.MAX)
     return hi - lo
 
 
@@ -240,7 +241,8 @@ def resolution_warnings(dmesh: DeviceMesh, materials: Mapping[str, Material]) ->
         cells = cells[cells < nown]
         if cells.size:
             local[i] = _min_heights(dmesh, cells).max()
-    size = comm.allreduce(local, op=MPI.MAX) * dmesh.length_unit
+    comm.Allreduce(MPI.IN_PLACE, local, op=MPI.MAX)
+    size = local * dmesh.length_unit
     out = []
     for name, h in zip(names, size, strict=True):
         l_sf = materials[name].l_sf

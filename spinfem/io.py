@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from dolfinx.io import VTXWriter
 from mpi4py import MPI
 
@@ -77,10 +78,12 @@ def write_fields(solution: Solution, directory: Path) -> list[Path]:
     """Write ``potentials.bp`` and ``currents.bp`` into ``directory``. Collective."""
     comm = solution.mesh.comm
     written = []
-    for name, funcs in (
+    files = (
         ("potentials.bp", [solution.V, solution.mu_s]),
         ("currents.bp", [solution.j_c, solution.j_s]),
-    ):
+    )
+    _check_space(comm, Path(directory), [funcs for _, funcs in files])
+    for name, funcs in files:
         target = Path(directory) / name
         error = None
         try:
@@ -91,6 +94,37 @@ def write_fields(solution: Solution, directory: Path) -> list[Path]:
         raise_collective(comm, error, OutputError)
         written.append(target)
     return written
+
+
+def _check_space(comm: MPI.Comm, directory: Path, files: list[list[Any]]) -> None:
+    """OutputError on every rank if a rank's file system lacks room for its part of the
+    VTX files (estimate: values, mesh geometry and connectivity in float64 per file, plus
+    metadata). Checked before writing: ADIOS2 cannot recover from a full disk (its C++
+    destructor terminates the process), whereas this check fails cleanly."""
+    need = 64 * 1024
+    for funcs in files:
+        space = funcs[0].function_space  # VTX writes the nodes of the (DG) space as points
+        imap = space.dofmap.index_map
+        nodes = imap.size_local + imap.num_ghosts
+        cells = space.mesh.topology.index_map(space.mesh.topology.dim)
+        ncells = cells.size_local + cells.num_ghosts
+        per_cell = np.asarray(space.dofmap.list).shape[1] + 1
+        need += 8 * (3 * nodes + per_cell * ncells) + 64 * 1024
+        need += sum(
+            8 * nodes * max(1, int(np.prod(f.ufl_shape)), 3 if f.ufl_shape else 1) for f in funcs
+        )
+    need = int(1.25 * need)
+    try:
+        free = shutil.disk_usage(directory).free
+        error = (
+            f"not enough space to write fields into '{directory}': about {need} bytes "
+            f"needed on rank {comm.rank}, {free} bytes free (No space left on device)"
+            if free < need
+            else None
+        )
+    except OSError as exc:
+        error = f"cannot write into '{directory}': {exc}"
+    raise_collective(comm, error, OutputError)
 
 
 def write_json(path: Path, data: Any, comm: MPI.Comm) -> None:
