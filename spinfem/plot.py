@@ -1,0 +1,144 @@
+"""``spinfem plot RUN``: PNG figures of a run directory (matplotlib, no display needed).
+
+Reads only the run's CSV/JSON files (never the solver), so it works on a laptop with
+matplotlib and without dolfinx, and writes into ``RUN/plots/``:
+
+- ``profile_<line>.png``: V [mV] and mu_s [ueV] along each probe segment, one curve per state;
+- ``sweep.png`` (runs with a ``[sweep]``): RA and MR against the swept value, per state;
+- ``states.png`` (runs without a sweep, two-terminal): RA per state;
+- ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from spinfem.errors import InputError
+
+__all__ = ["plot_run", "read_csv"]
+
+
+def read_csv(path: Path) -> list[dict[str, Any]]:
+    """Rows of a run's CSV file with numbers as floats."""
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            out: dict[str, Any] = {}
+            for k, v in row.items():
+                try:
+                    out[k] = float(v)
+                except (TypeError, ValueError):
+                    out[k] = v
+            rows.append(out)
+    return rows
+
+
+def _sweep_number(value: Any) -> tuple[float, str]:
+    """A swept value as a number (SI) and its unit label."""
+    if isinstance(value, (int, float)):
+        return float(value), ""
+    from spinfem.case.units import unit_registry
+
+    try:
+        q = unit_registry().Quantity(str(value)).to_base_units()
+        return float(q.magnitude), f"{q.units:~}"
+    except Exception:
+        return float("nan"), ""
+
+
+def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
+    """Write the PNGs of a run directory; return their paths (call on one rank)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run = Path(run)
+    if not (run / "manifest.json").is_file():
+        raise InputError(f"'{run}' is not a spinfem run directory (no manifest.json)")
+    manifest = json.loads((run / "manifest.json").read_text())
+    if manifest.get("status") != "ok":
+        raise InputError(f"run '{run}' did not finish: status {manifest.get('status')!r}")
+    target = Path(out) if out is not None else run / "plots"
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(fig: Any, name: str) -> None:
+        fig.tight_layout()
+        path = target / name
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        written.append(path)
+
+    if (run / "profiles.csv").is_file():
+        by_line: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for row in read_csv(run / "profiles.csv"):
+            label = row["state"]
+            if "sweep_index" in row:
+                label = f"{label} #{int(row['sweep_index'])}"
+            by_line[row["line"]][label].append(row)
+        for line, curves in by_line.items():
+            fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.6))
+            for label, rows in curves.items():
+                s = [r["s_m"] * 1e9 for r in rows]
+                ax1.plot(s, [r["V_volt"] * 1e3 for r in rows], label=label)
+                ax2.plot(s, [r["mu_s_eV"] * 1e6 for r in rows], label=label)
+            ax1.set_ylabel("V [mV]")
+            ax2.set_ylabel("mu_s [ueV]")
+            ax2.set_xlabel(f"position along '{line}' [nm]")
+            ax1.legend(fontsize="small")
+            ax1.set_title(f"profiles along '{line}'")
+            save(fig, f"profile_{line.replace('/', '_')}.png")
+
+    results = read_csv(run / "results.csv") if (run / "results.csv").is_file() else []
+    has_ra = any(
+        "resistance_area_ohm_m2" in r and r["resistance_area_ohm_m2"] != "" for r in results
+    )
+    if results and "sweep_index" in results[0] and has_ra:
+        data = json.loads((run / "results.json").read_text())
+        key = data["points"][0]["key"]
+        xs = {p["index"]: _sweep_number(p["value"]) for p in data["points"]}
+        unit = next(iter(xs.values()))[1]
+        if unit == "m":  # lengths in nm
+            xs = {k: (v * 1e9, "nm") for k, (v, _) in xs.items()}
+            unit = "nm"
+        fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.6))
+        states: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in results:
+            states[r["state"]].append(r)
+        for state, rows in states.items():
+            x = [xs[int(r["sweep_index"])][0] for r in rows]
+            ax1.plot(x, [r["resistance_area_ohm_m2"] * 1e15 for r in rows], "o-", label=state)
+            ax2.plot(x, [100 * r["MR"] for r in rows], "o-", label=state)
+        ax1.set_ylabel("RA [fOhm m^2]")
+        ax2.set_ylabel("MR [%]")
+        ax2.set_xlabel(f"{key} [{unit}]" if unit else key)
+        ax1.legend(fontsize="small")
+        ax1.set_title(f"sweep of {key}")
+        save(fig, "sweep.png")
+    elif results and has_ra:
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        names = [r["state"] for r in results]
+        ax.bar(names, [r["resistance_area_ohm_m2"] * 1e15 for r in results])
+        ax.set_ylabel("RA [fOhm m^2]")
+        ax.set_title("resistance-area per state")
+        save(fig, "states.png")
+
+    if (run / "contacts.csv").is_file():
+        rows = read_csv(run / "contacts.csv")
+        cols = ["state", "contact", "voltage_V", "current_A", "spin_current_A"]
+        if rows and "sweep_index" in rows[0]:
+            cols.insert(0, "sweep_index")
+        cells = [[r[c] if isinstance(r[c], str) else f"{r[c]:.5g}" for c in cols] for r in rows]
+        fig, ax = plt.subplots(figsize=(8, 0.6 + 0.3 * len(cells)))
+        ax.axis("off")
+        table = ax.table(cellText=cells, colLabels=cols, loc="center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        ax.set_title("contacts: voltage [V], current into the device [A], spin current [A]")
+        save(fig, "contacts.png")
+    return written
