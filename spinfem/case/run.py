@@ -242,7 +242,12 @@ def run_case(
             write_json(tmp / "manifest.json", manifest, comm)
         except BaseException as exc:
             status = f"failed: {type(exc).__name__}: {exc}"
-            log.error("run failed: %s", exc)
+            if handler is not None:  # into log.txt; the console gets the error once, below
+                handler.emit(
+                    logging.LogRecord(
+                        "spinfem", logging.ERROR, __file__, 0, "run failed: %s", (exc,), None
+                    )
+                )
             manifest.update(status=status, end_utc=_now(), wall_time_s=time.perf_counter() - t0)
             _fail(tmp, final, manifest, comm)
             raise
