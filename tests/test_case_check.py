@@ -183,5 +183,5 @@ a = {{ library = "Cu" }}
 [contacts]
 left = {{ voltage = "0 V" }}
 """
-    with pytest.raises(MeshError, match="nope.msh' does not exist"):
+    with pytest.raises(MeshError, match=r"nope\.msh' does not exist"):
         check(tmp_path, text)

@@ -1,0 +1,116 @@
+"""Device library and mesh import from case files: MTJ and magnet slab builders, the
+foreign-format import through meshio (same device as gmsh reads it), names tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import meshio
+import numpy as np
+import pytest
+
+from conftest import rel_err
+from spinfem.case.run import check_case, run_case
+from spinfem.errors import MeshError
+from spinfem.geometry.devices import barrier_interface, magnet_slab
+from spinfem.meshio_import import from_meshio
+from spinfem.mesh import from_msh
+
+REPO = Path(__file__).resolve().parents[1]
+STRIP = REPO / "meshes" / "strip_fnf.msh"
+
+
+def test_meshio_and_gmsh_read_the_foreign_file_alike(tmp_path):
+    a = from_meshio(STRIP, length_unit=1e-9)
+    b = from_msh(STRIP, length_unit=1e-9)
+    assert a.regions.keys() == b.regions.keys() == {"Py_left", "Cu", "Py_right"}
+    assert a.boundaries.keys() == b.boundaries.keys()
+    assert a.num_cells_global() == b.num_cells_global() == 480
+    r1 = run_case(REPO / "cases" / "strip_file.toml", out=tmp_path / "m")
+    r2 = run_case(
+        REPO / "cases" / "strip_file.toml", out=tmp_path / "g", overrides=["mesh.reader=gmsh"]
+    )
+    for state in ("parallel", "antiparallel"):
+        ra1 = r1["states"][state]["resistance_area_ohm_m2"]
+        ra2 = r2["states"][state]["resistance_area_ohm_m2"]
+        assert rel_err(ra1, ra2) < 1e-10
+
+
+def test_strip_resistance_in_the_transparent_limit(tmp_path):
+    """Without spin asymmetry (P = 0, gamma = 0) the strip is three resistors in series
+    plus two interfaces: RA = sum t_i/sigma_i + 2 AR_b, exactly (P1 is exact for 1D)."""
+    sets = [f"materials.{r}.P=0" for r in ("Py_left", "Cu", "Py_right")]
+    sets += ["interfaces.'Py_left|Cu'.gamma=0", "interfaces.'Cu|Py_right'.gamma=0"]
+    res = run_case(REPO / "cases" / "strip_file.toml", out=tmp_path / "t", overrides=sets)
+    from spinfem import library
+
+    expect = 200e-9 / library.Py.sigma + 100e-9 / library.Cu.sigma + 2 * 0.5e-15
+    for state in ("parallel", "antiparallel"):
+        assert rel_err(res["states"][state]["resistance_area_ohm_m2"], expect) < 1e-10
+
+
+def test_vtu_with_a_names_table(tmp_path):
+    src = meshio.read(STRIP)
+    tri = [i for i, b in enumerate(src.cells) if b.type == "triangle"][0]
+    vtu = tmp_path / "strip.vtu"
+    meshio.write(
+        vtu,
+        meshio.Mesh(
+            src.points,
+            [src.cells[tri]],
+            cell_data={"region": [src.cell_data["gmsh:physical"][tri]]},
+        ),
+    )
+    dev = from_meshio(vtu, length_unit=1e-9, regions={"A": 1, "B": 2, "C": 3})
+    assert set(dev.regions) == {"A", "B", "C"}
+    unnamed = from_meshio(vtu, length_unit=1e-9)
+    assert set(unnamed.regions) == {"1", "2", "3"}  # tags without names keep their number
+    with pytest.raises(MeshError, match="no integer cell tags"):
+        meshio.write(tmp_path / "plain.vtu", meshio.Mesh(src.points, [src.cells[tri]]))
+        from_meshio(tmp_path / "plain.vtu", length_unit=1e-9)
+
+
+def test_mtj_case_barrier_and_names(tmp_path):
+    rep = check_case(
+        REPO / "cases" / "mtj.toml",
+        out=tmp_path / "c",
+        overrides=["mesh.width=20 nm", "mesh.depth=20 nm"],
+    )
+    assert rep["interfaces"] == {"ref|free": "tunnel barrier"}
+    assert rep["blocks"] == [["lead_bottom", "ref"], ["free", "lead_top"]]
+    assert barrier_interface(["a", "b", "c"], "b") == "b|c"
+    with pytest.raises(MeshError, match="not be the top layer"):
+        barrier_interface(["a", "b"], "b")
+
+
+def test_mtj_case_ra_is_barrier_plus_bulk(tmp_path):
+    res = run_case(
+        REPO / "cases" / "mtj.toml",
+        out=tmp_path / "r",
+        overrides=["mesh.width=20 nm", "mesh.depth=20 nm", "mesh.barrier.polarization=0"],
+    )
+    from spinfem import library
+
+    bulk = 20e-9 / library.Cu.sigma + 8e-9 / library.CoFe.sigma
+    expect = 5e-12 + bulk  # unpolarized barrier: spin accumulation adds O(r_F) << RA only
+    ra = res["states"]["parallel"]["resistance_area_ohm_m2"]
+    assert rel_err(ra, expect) < 1e-4
+
+
+@pytest.mark.parametrize("size", [[30e-9, 10e-9], [30e-9, 10e-9, 4e-9]])
+def test_magnet_slab_faces(size):
+    cells = [6, 2] if len(size) == 2 else [6, 2, 2]
+    dev = magnet_slab(size, cells)
+    dim = len(size)
+    faces = {"xmin", "xmax", "ymin", "ymax"} | ({"zmin", "zmax"} if dim == 3 else set())
+    assert set(dev.boundaries) == faces and set(dev.regions) == {"magnet"}
+    x = dev.mesh.geometry.x
+    from dolfinx.mesh import entities_to_geometry
+
+    for name in faces:
+        axis = "xyz".index(name[0])
+        geo = entities_to_geometry(dev.mesh, dim - 1, dev.facets(name).astype(np.int32))
+        coords = x[np.unique(geo)][:, axis]
+        assert coords.size > 0
+        target = 0.0 if name.endswith("min") else size[axis] / 1e-9
+        assert np.allclose(coords, target, atol=1e-9), name
