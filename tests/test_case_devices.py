@@ -13,8 +13,8 @@ from conftest import rel_err
 from spinfem.case.run import check_case, run_case
 from spinfem.errors import MeshError
 from spinfem.geometry.devices import barrier_interface, magnet_slab
-from spinfem.meshio_import import from_meshio
 from spinfem.mesh import from_msh
+from spinfem.meshio_import import from_meshio
 
 REPO = Path(__file__).resolve().parents[1]
 STRIP = REPO / "meshes" / "strip_fnf.msh"
@@ -51,7 +51,7 @@ def test_strip_resistance_in_the_transparent_limit(tmp_path):
 
 def test_vtu_with_a_names_table(tmp_path):
     src = meshio.read(STRIP)
-    tri = [i for i, b in enumerate(src.cells) if b.type == "triangle"][0]
+    tri = next(i for i, b in enumerate(src.cells) if b.type == "triangle")
     vtu = tmp_path / "strip.vtu"
     meshio.write(
         vtu,
