@@ -285,3 +285,76 @@ def test_steady_model_refuses_restart(tmp_path):
         run_case(CASES / "spin_valve.toml", out=tmp_path / "r", restart="latest")
     assert "--restart latest" in str(info.value) and "'two_current' is steady" in str(info.value)
     assert not (tmp_path / "r").exists()
+
+
+def test_transient_model_runs_in_place_and_restarts(tmp_path):
+    """A transient model writes into the final directory (checkpoints outlive a kill),
+    its manifest says "running" until the end, and --restart reaches the model."""
+    import json
+
+    from spinfem.case.run import run_case
+
+    seen = []
+
+    def run(ctx):
+        seen.append((ctx.restart, ctx.run_dir))
+        manifest = json.loads((ctx.run_dir / "manifest.json").read_text())
+        assert manifest["status"] == "running"
+        (ctx.run_dir / "checkpoint.txt").write_text(str(len(seen)))
+        if ctx.case.model_params.dt > 1e-9:
+            raise InputError("model.dt too large for the toy")
+        return {"states": {"final": {"steps": len(seen)}}, "tables": {"results": [{"n": 1}]}}
+
+    register_model(
+        ModelSpec(
+            kind="toy_transient",
+            description="test",
+            run=run,
+            check=lambda ctx: {},
+            params=ToyParams,
+            transient=True,
+        )
+    )
+    try:
+        case = tmp_path / "t.toml"
+        case.write_text(
+            '[model]\nkind = "toy_transient"\ndt = "1 ps"\n'
+            '[mesh]\nkind = "magnet_slab"\nsize = ["10 nm", "10 nm"]\ncells = [2, 2]\n'
+        )
+        out = tmp_path / "run"
+        run_case(case, out=out)
+        assert seen == [(None, out.absolute())]
+        assert json.loads((out / "manifest.json").read_text())["status"] == "ok"
+        res = run_case(case, out=out, restart="latest")
+        assert seen[-1] == ("latest", out.absolute())
+        man = json.loads((out / "manifest.json").read_text())
+        assert man["status"] == "ok" and man["restart"] == "latest" and len(man["restarted"]) == 1
+        assert (out / "checkpoint.txt").read_text() == "2" and res["states"]["final"]["steps"] == 2
+        with pytest.raises(InputError, match="does not exist"):
+            run_case(case, out=tmp_path / "nothing", restart="latest")
+        with pytest.raises(InputError, match="too large"):
+            run_case(case, out=out, restart="latest", overrides=["model.dt=1 s"])
+        man = json.loads((out / "manifest.json").read_text())
+        assert man["status"].startswith("failed: InputError: model.dt too large")
+        assert (out / "checkpoint.txt").read_text() == "3"  # checkpoints stay
+    finally:
+        MODELS.pop("toy_transient", None)
+
+
+def test_docs_reference_is_generated_from_the_schema():
+    from spinfem.case.reference import BEGIN, END, reference
+
+    text = (REPO / "docs" / "cases.md").read_text()
+    assert BEGIN in text and END in text
+    generated = text[text.index(BEGIN) : text.index(END) + len(END)] + "\n"
+    assert generated == reference(), "regenerate: python3 -m spinfem.case.reference"
+
+
+def test_docs_example_case_is_valid():
+    import tomllib
+
+    text = (REPO / "docs" / "cases.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    case = validate_case(tomllib.loads(block))
+    assert case.sweep is not None and len(case.section("states")) == 2
+    assert math.isclose(case.section("materials")["lead_top"].rho, 6e-9)

@@ -30,11 +30,14 @@ class RunContext:
         case: the validated :class:`~spinfem.case.schema.Case` (SI values).
         raw: the case as read (after ``--set``), e.g. for models with their own loader.
         base: directory of the case file (relative paths start there).
-        out: directory to write into (the temporary run directory; None for check).
+        out: directory for this point's fields (``RUN/fields`` or ``RUN/fields/<index>``
+            of a sweep; None for check).
         comm: communicator.
         restart: ``--restart`` value (None, ``"latest"`` or a checkpoint path).
         progress: ``progress(done, total, label)``: rank-0 TTY progress bar.
         results: scalar results the model fills in (written to results.json / .csv).
+        run_dir: the run directory itself (temporary name for steady models; the final
+            one, written in place, for transient models, where checkpoints live).
     """
 
     case: Any
@@ -45,6 +48,7 @@ class RunContext:
     restart: str | None = None
     progress: Callable[[int, int, str], None] = lambda done, total, label: None
     results: dict[str, Any] = field(default_factory=dict)
+    run_dir: Path | None = None
 
 
 @dataclass(frozen=True)

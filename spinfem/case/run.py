@@ -230,33 +230,80 @@ def run_case(
         "host": socket.gethostname(),
         "start_utc": _now(),
     }
-    t0 = time.perf_counter()
-    with run_directory(final, comm, overwrite=overwrite) as tmp:
-        handler = _attach_log(tmp, comm)
-        try:
-            results = _run_in(tmp, path, case, raw, spec, restart, comm, manifest)
-            manifest.update(status="ok", end_utc=_now(), wall_time_s=time.perf_counter() - t0)
-            manifest["outputs"] = root_call(
-                comm, lambda: sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")), OutputError
-            )
-            write_json(tmp / "manifest.json", manifest, comm)
-        except BaseException as exc:
-            status = f"failed: {type(exc).__name__}: {exc}"
-            if handler is not None:  # into log.txt; the console gets the error once, below
-                handler.emit(
-                    logging.LogRecord(
-                        "spinfem", logging.ERROR, __file__, 0, "run failed: %s", (exc,), None
-                    )
-                )
-            manifest.update(status=status, end_utc=_now(), wall_time_s=time.perf_counter() - t0)
-            _fail(tmp, final, manifest, comm)
-            raise
-        finally:
-            if handler is not None:
-                logging.getLogger("spinfem").removeHandler(handler)
-                handler.close()
+    if spec.transient:  # checkpoints must survive a kill: build in place, status "running"
+        results = _run_in_place(final, path, case, raw, spec, restart, overwrite, comm, manifest)
+    else:
+        with run_directory(final, comm, overwrite=overwrite) as tmp:
+            results = _execute(tmp, path, case, raw, spec, None, comm, manifest, final)
     results["output"] = str(final.absolute())
     return results
+
+
+def _execute(directory, path, case, raw, spec, restart, comm, manifest, final) -> dict[str, Any]:
+    """Run into ``directory``; write the manifest (ok or failed). ``final`` is None for an
+    in-place run, else failures move ``directory`` to ``<final>.failed``."""
+    t0 = time.perf_counter()
+    handler = _attach_log(directory, comm)
+    try:
+        results = _run_in(directory, path, case, raw, spec, restart, comm, manifest)
+        manifest.update(status="ok", end_utc=_now(), wall_time_s=time.perf_counter() - t0)
+        manifest["outputs"] = root_call(
+            comm,
+            lambda: sorted(str(p.relative_to(directory)) for p in directory.rglob("*")),
+            OutputError,
+        )
+        write_json(directory / "manifest.json", manifest, comm)
+        return results
+    except BaseException as exc:
+        status = f"failed: {type(exc).__name__}: {exc}"
+        if handler is not None:  # into log.txt; the console gets the error once, from the cli
+            handler.emit(
+                logging.LogRecord(
+                    "spinfem", logging.ERROR, __file__, 0, "run failed: %s", (exc,), None
+                )
+            )
+        manifest.update(status=status, end_utc=_now(), wall_time_s=time.perf_counter() - t0)
+        if final is not None:
+            _fail(directory, final, manifest, comm)
+        elif comm.rank == 0:
+            _write_manifest_now(directory, manifest)
+        raise
+    finally:
+        if handler is not None:
+            logging.getLogger("spinfem").removeHandler(handler)
+            handler.close()
+
+
+def _write_manifest_now(directory: Path, manifest: dict[str, Any]) -> None:
+    try:
+        tmp = directory / ".manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        os.replace(tmp, directory / "manifest.json")
+    except OSError:
+        pass
+
+
+def _run_in_place(final, path, case, raw, spec, restart, overwrite, comm, manifest):
+    """A transient run writes into ``final`` directly (its checkpoints must outlive a
+    killed job); the manifest says "running" until it ends, then "ok" or "failed: ..."."""
+
+    def prepare() -> dict[str, Any]:
+        previous: dict[str, Any] = {}
+        if restart is None:
+            if final.exists():
+                shutil.rmtree(final)  # only reached with overwrite (refused above otherwise)
+            final.mkdir(parents=True)
+        elif (final / "manifest.json").is_file():
+            previous = json.loads((final / "manifest.json").read_text())
+        return previous
+
+    previous = root_call(comm, prepare, OutputError)
+    if restart is not None:
+        manifest["restarted"] = [*previous.get("restarted", []), previous.get("start_utc")]
+        manifest["restart"] = restart
+    if comm.rank == 0:
+        _write_manifest_now(final, manifest)
+    return _execute(final, path, case, raw, spec, restart, comm, manifest, None)
 
 
 def _fail(tmp: Path, final: Path, manifest: dict[str, Any], comm: MPI.Comm) -> None:
@@ -284,8 +331,8 @@ def _run_in(tmp, path, case, raw, spec, restart, comm, manifest) -> dict[str, An
 
     def prepare() -> None:
         shutil.copyfile(path, tmp / "case.toml")
-        (tmp / "mesh").mkdir()
-        (tmp / "fields").mkdir()
+        (tmp / "mesh").mkdir(exist_ok=True)
+        (tmp / "fields").mkdir(exist_ok=True)
 
     root_call(comm, prepare, OutputError)
     write_json(tmp / "resolved.json", _resolved(case), comm)
@@ -313,6 +360,7 @@ def _run_in(tmp, path, case, raw, spec, restart, comm, manifest) -> dict[str, An
             comm=comm,
             restart=restart,
             progress=progress,
+            run_dir=tmp,
         )
         res = spec.run(ctx)
         device = res.pop("device", None)

@@ -14,6 +14,7 @@ validation; unknown keys are rejected with their path and a "did you mean".
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -70,9 +71,16 @@ def _quantity(unit: str) -> Any:
     return BeforeValidator(check)
 
 
+@dataclass(frozen=True)
+class UnitTag:
+    """Marks a field as a quantity in SI ``unit`` (read by the case-file reference)."""
+
+    unit: str
+
+
 def Quantity(unit: str) -> Any:
     """A float in SI ``unit`` read from a string with a unit (or a number if unit is '1')."""
-    return Annotated[float, _quantity(unit)]
+    return Annotated[float, _quantity(unit), UnitTag(unit)]
 
 
 Length = Quantity("m")
@@ -132,12 +140,16 @@ class SweepSpec(Strict):
 
 # ----------------------------------------------------------------------------- meshes
 class LayerSpec(Strict):
+    """One layer of a stack, bottom to top: its region name and thickness."""
+
     name: str
     thickness: Length
     elements: int | None = Field(None, ge=1)
 
 
 class _StackMesh(Strict):
+    """Common keys of the stack builders (give ``radius`` or ``width``)."""
+
     layers: list[LayerSpec] = Field(min_length=1)
     radius: Length | None = None
     width: Length | None = None
