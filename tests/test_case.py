@@ -358,3 +358,23 @@ def test_docs_example_case_is_valid():
     case = validate_case(tomllib.loads(block))
     assert case.sweep is not None and len(case.section("states")) == 2
     assert math.isclose(case.section("materials")["lead_top"].rho, 6e-9)
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+
+    from mpi4py import MPI
+
+    from spinfem.case import run as run_mod
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, expect in ((Tty(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(run_mod.sys, "stderr", stream)
+        show = run_mod._progress(MPI.COMM_WORLD)
+        show(1, 4, "state a")
+        show(4, 4, "done")
+        text = stream.getvalue()
+        assert ("[#######" in text and "4/4 done" in text) == expect, text

@@ -34,6 +34,7 @@ def serial_run(tmp_path_factory) -> Path:
     proc = spinfem("run", str(CASES / "spin_valve.toml"), "--out", str(out), *SMALL)
     assert proc.returncode == 0, proc.stderr
     assert "parallel: R =" in proc.stdout and "antiparallel: R =" in proc.stdout
+    assert "INFO" not in proc.stderr and "\r[" not in proc.stderr  # default level; no TTY bar
     return out
 
 
