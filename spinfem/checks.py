@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from mpi4py import MPI
 
+from spinfem import compat
 from spinfem.errors import ContactError, MeshError
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def _vertex_coordinates(dmesh: DeviceMesh, cells: np.ndarray) -> np.ndarray:
     msh = dmesh.mesh
     gdim = msh.geometry.dim
     nv = _num_vertices(msh)
-    dofs = np.asarray(msh.geometry.dofmap)[cells, :nv]
+    dofs = compat.geometry_dofmap(msh)[cells, :nv]
     return msh.geometry.x[dofs][:, :, :gdim]
 
 

@@ -107,6 +107,15 @@ def coordinate_element(mesh: Any) -> Any:
     return geom.cmap
 
 
+def geometry_dofmap(mesh: Any) -> np.ndarray:
+    """(cells, nodes per cell) geometry node indices (``geometry.dofmap`` up to 0.10,
+    ``geometry.dofmaps[0]`` in 0.11, where ``dofmap`` is deprecated)."""
+    geom = mesh.geometry
+    if hasattr(geom, "dofmaps"):
+        return np.asarray(geom.dofmaps[0])
+    return np.asarray(geom.dofmap)
+
+
 # ---------------------------------------------------------------------------- assembly
 def assemble_matrix(form: Any, bcs: list[Any]) -> Any:
     """Assemble a PETSc matrix of a single bilinear form with Dirichlet rows/columns."""

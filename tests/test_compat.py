@@ -70,6 +70,17 @@ def test_coordinate_element_has_degree():
     assert compat.coordinate_element(m).degree == 1
 
 
+def test_geometry_dofmap_gives_the_nodes_of_each_cell():
+    msh = mesh.create_unit_square(MPI.COMM_WORLD, 2, 3)
+    dofs = compat.geometry_dofmap(msh)
+    ncells = msh.topology.index_map(2).size_local + msh.topology.index_map(2).num_ghosts
+    assert dofs.shape == (ncells, 3)
+    x = msh.geometry.x[dofs[:, :3], :2]  # triangle vertices
+    e1, e2 = x[:, 1] - x[:, 0], x[:, 2] - x[:, 0]
+    area = 0.5 * np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+    assert np.allclose(area, 1.0 / 12.0)  # 2 x 3 squares, two triangles each
+
+
 def test_assemble_matrix_and_create_vector():
     m = mesh.create_unit_square(MPI.COMM_WORLD, 4, 4)
     space = fem.functionspace(m, ("Lagrange", 1))
