@@ -127,6 +127,10 @@ def test_fields_read_back(serial_run):
     assert data["V_volt"].min() == pytest.approx(0, abs=1e-12)
     assert data["V_volt"].max() == pytest.approx(1e-3, rel=1e-9)
     assert np.ptp(pts[:, 2]) == pytest.approx(65.0, rel=1e-9)  # coordinates in nm
+    pts, cells, _, data = read_vtx(serial_run / "fields" / "antiparallel" / "currents.bp")
+    jc = data["j_c_A_per_m2"].reshape(len(pts), -1)
+    assert jc.shape[1] == 3 and np.all(np.isfinite(jc))
+    assert np.median(jc[:, 2]) < 0  # current flows from top (1 mV) to bottom: along -z
 
 
 def test_overwrite_is_refused_then_allowed(serial_run, tmp_path):
