@@ -201,3 +201,30 @@ def test_order_results_agree_across_rank_counts(determinism):
     ref = flatten(determinism[1]["order"]["given"])
     for n in (2, 3):
         assert_same(ref, flatten(determinism[n]["order"]["given"]), f"order, {n} ranks")
+
+
+# ------------------------------------------------------------------ serial run_collective
+def test_run_collective_serial_paths(capsys):
+    """One rank: a SpinfemError is printed once with its exit code, a bug gives 1 and its
+    traceback, success gives fn's code."""
+    from mpi4py import MPI
+
+    from spinfem.errors import SolverError
+    from spinfem.parallel import run_collective
+
+    comm = MPI.COMM_SELF
+
+    def solver_fails() -> int:
+        raise SolverError("unit voltage on contact 'top': KSP reason DIVERGED_MAX_IT (-3)")
+
+    def bug() -> int:
+        raise KeyError("oops")
+
+    assert run_collective(lambda: 0, comm) == 0
+    assert run_collective(lambda: 5, comm) == 5
+    assert run_collective(solver_fails, comm) == 3
+    err = capsys.readouterr().err
+    assert err.count("spinfem: error:") == 1 and "DIVERGED_MAX_IT" in err
+    assert run_collective(bug, comm) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "KeyError: 'oops'" in err
