@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     run = sub.add_parser("run", help="solve a case file into a run directory")
     run.add_argument("case", help="the case file (TOML)")
-    run.add_argument("--out", help="run directory (default: <case>-run next to the case)")
+    run.add_argument("--out", help="run directory (default: ./<case name>-run)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing run")
     run.add_argument(
         "--restart",
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check", help="validate a case and its mesh without solving")
     check.add_argument("case", help="the case file (TOML)")
-    check.add_argument("--out", help="where regions.xdmf goes (default: <case>-check)")
+    check.add_argument("--out", help="where regions.xdmf goes (default: ./<case name>-check)")
     for p in (run, check):
         p.add_argument(
             "--set",

@@ -144,7 +144,7 @@ def check_case(
     facts = spec.check(ctx)
     device = facts.pop("device")
     report = {"case": str(path), "model": case.model.kind, **counts(device), **facts}
-    target = Path(out) if out is not None else path.with_name(f"{path.stem}-check")
+    target = Path(out) if out is not None else Path.cwd() / f"{path.stem}-check"
     with run_directory(target, comm, overwrite=True) as tmp:
         write_regions(device, tmp)
         write_json(tmp / "check.json", report, comm)
@@ -207,7 +207,7 @@ def run_case(
             f"--restart {restart}: model '{case.model.kind}' is steady (no time steps, no "
             "checkpoints); --restart applies to transient models such as 'mm'"
         )
-    final = Path(out) if out is not None else path.with_name(path.stem + "-run")
+    final = Path(out) if out is not None else Path.cwd() / f"{path.stem}-run"
     if restart is not None and not final.is_dir():
         raise InputError(f"--restart {restart}: run directory '{final}' does not exist")
     if restart is None and not overwrite:
