@@ -32,6 +32,8 @@ DEFAULT = [
     "tests/test_mms_interface.py",
     "tests/test_mpi.py",
     "tests/test_examples.py",
+    "tests/test_case_devices.py",
+    "tests/test_cli.py",
 ]
 
 

@@ -93,6 +93,7 @@ def test_results_agree_with_the_python_api(serial_run):
     for state, mag in (("parallel", {}), ("antiparallel", {"Co_free": -1})):
         sol = TwoCurrentProblem(dev, mats, contacts, mag).solve()
         ra = float(results[state]["resistance_area_ohm_m2"])
+        print(f"{state}: RA case file {ra:.12e}, Python API {sol.resistance_area():.12e}")
         assert rel_err(ra, sol.resistance_area()) < 1e-10
         assert rel_err(data["states"][state]["resistance_area_ohm_m2"], ra) < 1e-14
     ra_p = float(results["parallel"]["resistance_area_ohm_m2"])
@@ -253,7 +254,9 @@ def test_run_and_check_on_two_ranks(serial_run, tmp_path):
     two = {r["state"]: r for r in rows(out / "results.csv")}
     for state in one:
         a = float(one[state]["resistance_area_ohm_m2"])
-        assert rel_err(float(two[state]["resistance_area_ohm_m2"]), a) < 1e-8
+        b = float(two[state]["resistance_area_ohm_m2"])
+        print(f"{state}: RA 1 rank {a:.12e}, 2 ranks {b:.12e}, rel diff {rel_err(b, a):.1e}")
+        assert rel_err(b, a) < 1e-8
     p1 = np.array([float(r["mu_s_eV"]) for r in rows(serial_run / "profiles.csv")])
     p2 = np.array([float(r["mu_s_eV"]) for r in rows(out / "profiles.csv")])
     assert np.max(np.abs(p2 - p1)) <= 1e-8 * np.max(np.abs(p1))
