@@ -115,7 +115,7 @@ def _render(args: argparse.Namespace) -> int:
     from spinfem.render import render_run
 
     if MPI.COMM_WORLD.rank == 0:
-        print(f"  wrote {render_run(args.run, out=args.out, field=args.field)}")
+        print(f"  wrote {render_run(args.run, out=args.out, field=args.field, state=args.state)}")
     return 0
 
 
@@ -193,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("run", help="run directory")
     render.add_argument("--out", help="PNG file (default: RUN/plots/render.png)")
     render.add_argument("--field", default="V_volt", help="V_volt or mu_s_eV")
+    render.add_argument("--state", help="which state's fields (default: the first)")
     render.set_defaults(func=_render)
     info = sub.add_parser("info", help="versions and capabilities")
     info.set_defaults(func=_info)

@@ -82,7 +82,12 @@ def render_run(
     if not fields_dir.is_dir():
         raise InputError(f"'{run}' is not a spinfem run directory (no fields/)")
     candidates = sorted(p.parent for p in fields_dir.rglob("potentials.bp"))
-    if state is not None:
+    if state is None and (run / "results.json").is_file():  # the first state of the run
+        import json
+
+        order = list(json.loads((run / "results.json").read_text()).get("states", {}))
+        candidates.sort(key=lambda p: order.index(p.name) if p.name in order else len(order))
+    elif state is not None:
         candidates = [p for p in candidates if p.name == state]
     if not candidates:
         raise InputError(f"run '{run}' has no potentials.bp fields to render")
@@ -96,7 +101,8 @@ def render_run(
                 "xvfb (Debian: apt install xvfb xauth libgl1-mesa-dri) and run "
                 "'xvfb-run -a spinfem render RUN', or use a VTK built with OSMesa"
             )
-        cmd = [xvfb, "-a", sys.executable, "-m", "spinfem.render", str(run), str(target), field]
+        bp = candidates[0] / "potentials.bp"
+        cmd = [xvfb, "-a", sys.executable, "-m", "spinfem.render", str(bp), str(target), field]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not target.is_file():
             raise OutputError(f"rendering under xvfb-run failed: {proc.stderr.strip()[-800:]}")
@@ -128,7 +134,5 @@ def _render(bp: Path, target: Path, field: str) -> None:
     plotter.close()
 
 
-if __name__ == "__main__":  # the xvfb-run re-entry: RUN TARGET FIELD
-    run_dir, png, name = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-    bps = sorted(p for p in Path(run_dir, "fields").rglob("potentials.bp"))
-    _render(bps[0], png, name)
+if __name__ == "__main__":  # the xvfb-run re-entry: BP_FILE TARGET FIELD
+    _render(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])

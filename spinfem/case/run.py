@@ -85,6 +85,19 @@ def _progress(comm: MPI.Comm) -> Any:
     return show
 
 
+def _scaled(progress: Any, index: int, count: int) -> Any:
+    """The progress of point ``index`` of ``count`` (sweeps) as a part of the whole run."""
+    if count == 1:
+        return progress
+
+    def show(done: int, total: int, label: str) -> None:
+        steps = 1000
+        frac = (index + (done / total if total else 1.0)) / count
+        progress(round(frac * steps), steps, f"point {index + 1}/{count} {label}")
+
+    return show
+
+
 # ----------------------------------------------------------------------------- check
 def write_regions(device: Any, directory: Path) -> list[Path]:
     """``regions.xdmf`` (mesh + cell tags 'regions' + facet tags 'boundaries') and
@@ -359,7 +372,7 @@ def _run_in(tmp, path, case, raw, spec, restart, comm, manifest) -> dict[str, An
             out=fields,
             comm=comm,
             restart=restart,
-            progress=progress,
+            progress=_scaled(progress, i, len(points)),
             run_dir=tmp,
         )
         res = spec.run(ctx)
