@@ -146,3 +146,21 @@ def test_magnet_slab_faces(size):
         assert coords.size > 0
         target = 0.0 if name.endswith("min") else size[axis] / 1e-9
         assert np.allclose(coords, target, atol=1e-9), name
+
+
+def test_magnet_slab_case_is_an_ohmic_bar(tmp_path):
+    """A 2D Py slab between its xmin/xmax faces: R = Lx / (sigma Ly depth), exactly."""
+    from spinfem import library
+
+    case = tmp_path / "bar.toml"
+    case.write_text(
+        '[mesh]\nkind = "magnet_slab"\nsize = ["60 nm", "10 nm"]\ncells = [12, 2]\n'
+        'region = "Py"\ndepth = "5 nm"\n'
+        '[materials]\nPy = { library = "Py" }\n'
+        '[contacts]\nxmin = { voltage = "1 mV" }\nxmax = { voltage = "0 V" }\n'
+    )
+    res = run_case(case, out=tmp_path / "bar")
+    R = res["states"]["steady"]["resistance_ohm"]
+    expect = 60e-9 / (library.Py.sigma * 10e-9 * 5e-9)
+    print(f"slab R {R:.10e} Ohm vs L/(sigma A) {expect:.10e}, rel err {rel_err(R, expect):.1e}")
+    assert rel_err(R, expect) < 1e-10

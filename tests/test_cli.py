@@ -272,3 +272,17 @@ def test_run_and_check_on_two_ranks(serial_run, tmp_path):
     # a bad name on two ranks: one message, same exit code, no hang
     proc = spinfem("check", case, *SMALL, "--set", "materials.Co_fre.library=Co", nprocs=2)
     assert proc.returncode == 2 and proc.stderr.count("materials.Co_fre") == 1, proc.stderr
+
+
+def test_cluster_and_paraview_scripts_are_well_formed():
+    """They need SLURM, Apptainer or ParaView to run; here: syntax and the essentials."""
+    import subprocess
+
+    sbatch = REPO / "scripts" / "slurm" / "spinfem.sbatch"
+    assert subprocess.run(["bash", "-n", str(sbatch)], capture_output=True).returncode == 0
+    text = sbatch.read_text()
+    assert "spinfem check" in text and "spinfem --log-level INFO run" in text
+    compile((REPO / "scripts" / "paraview_demo.py").read_text(), "paraview_demo.py", "exec")
+    definition = (REPO / "scripts" / "apptainer.def").read_text()
+    assert "Bootstrap: docker-daemon" in definition and "From: spinfem:latest" in definition
+    assert 'exec spinfem "$@"' in definition
