@@ -2,22 +2,24 @@
 
 Errors a user can cause are :class:`~spinfem.errors.SpinfemError`: they are raised on
 every rank alike, printed once (rank 0) as ``spinfem: error: ...`` and end every rank
-with the same exit code (2 input, 3 solver, 4 output). Any other exception is a bug:
-its traceback is printed and, under MPI, the whole job is aborted so nothing hangs.
+with the same exit code (2 input, 3 solver, 4 output). An error raised on one rank only
+ends the whole job with its exit code; any other exception is a bug: its traceback is
+printed and, under MPI, the whole job is aborted so nothing hangs
+(:func:`spinfem.parallel.run_collective`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Sequence
 
 from mpi4py import MPI
 
 import spinfem
-from spinfem.errors import InputError, SpinfemError
+from spinfem.errors import InputError
 from spinfem.log import setup_logging
+from spinfem.parallel import run_collective
 
 __all__ = ["main"]
 
@@ -203,20 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args, extra = build_parser().parse_known_args(argv)
     setup_logging(args.log_level)
-    comm = MPI.COMM_WORLD
-    try:
+
+    def program() -> int:
         _petsc_options(extra)
         return int(args.func(args) or 0)
-    except SpinfemError as exc:
-        if comm.rank == 0:
-            print(f"spinfem: error: {exc}", file=sys.stderr, flush=True)
-        return exc.exit_code
-    except Exception:
-        traceback.print_exc()
-        sys.stderr.flush()
-        if comm.size > 1:
-            comm.Abort(1)
-        return 1
+
+    # collective errors print once; an error on one rank only or a bug aborts the job
+    return run_collective(program, MPI.COMM_WORLD)
 
 
 if __name__ == "__main__":
