@@ -18,7 +18,14 @@ output directory, optional restart directory). SIGTERM/SIGINT raise :class:`Inte
 """
 
 from spinfem.mm.frequency import FrequencyResult, solve_frequency
-from spinfem.mm.observables import fit_k, fit_two_rates, k_of_omega, mode_matrix, rates
+from spinfem.mm.observables import (
+    fit_k,
+    fit_two_rates,
+    k_of_omega,
+    mode_amplitude,
+    mode_matrix,
+    rates,
+)
 from spinfem.mm.params import MagnetParams
 from spinfem.mm.problem import MMProblem, box_mesh
 from spinfem.mm.sources import Constant, FixedDeltam, InjectedFlux, Pulse, Sinusoid, ZeroFlux
@@ -41,6 +48,7 @@ __all__ = [
     "fit_k",
     "fit_two_rates",
     "k_of_omega",
+    "mode_amplitude",
     "mode_matrix",
     "rates",
     "solve_frequency",

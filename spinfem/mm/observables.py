@@ -27,7 +27,7 @@ import numpy as np
 from spinfem.errors import InputError
 from spinfem.mm.params import MagnetParams
 
-__all__ = ["fit_k", "fit_two_rates", "k_of_omega", "mode_matrix", "rates"]
+__all__ = ["fit_k", "fit_two_rates", "k_of_omega", "mode_amplitude", "mode_matrix", "rates"]
 
 
 def mode_matrix(p: MagnetParams, k: float) -> np.ndarray:
@@ -86,3 +86,16 @@ def fit_two_rates(dt: float, series: Sequence[np.ndarray]) -> tuple[float, float
     if any(not math.isfinite(v) for v in g):
         raise InputError("fit_two_rates: the series is not a sum of two decaying exponentials")
     return float(g[0]), float(g[1])
+
+
+def mode_amplitude(problem: object, values: np.ndarray, k: float, axis: int = 0) -> float:
+    """Amplitude [A/m] of cos(k x) in a P1 field (owned dof values), by the lumped L2
+    projection sum(mL f c)/sum(mL c^2), c = cos(k x); k in 1/m, x the SI coordinate."""
+    p = problem
+    x = p.V.tabulate_dof_coordinates()[: p.n, axis] * p.dmesh.length_unit  # type: ignore[attr-defined]
+    c = np.cos(k * x)
+    w = p.mL * c  # type: ignore[attr-defined]
+    comm = p.dmesh.comm  # type: ignore[attr-defined]
+    num = comm.allreduce(float(w @ values))
+    den = comm.allreduce(float(w @ c))
+    return num / den
