@@ -18,7 +18,12 @@ def params(xi: float, lattice: bool) -> MagnetParams:
 
 
 def mode_run(
-    p: MagnetParams, *, dim: int = 1, ncells: int = 40, rtol: float = 1e-7, n_out: int = 200,
+    p: MagnetParams,
+    *,
+    dim: int = 1,
+    ncells: int = 40,
+    rtol: float = 1e-7,
+    n_out: int = 200,
     spacing: float = 0.25,
 ) -> dict:
     """cos(k x) with k = k_M in [0, pi/k_M] (nm mesh); returns fitted and exact data."""

@@ -25,7 +25,9 @@ def _step_problem(p, boundaries=None, L=8000.0, n=80):
 def test_total_conserved_without_lattice_decay(tmp_path):
     p = params(0.3, False)
     prob, L = _step_problem(p)
-    run = Transient(prob, dM0=lambda x: 1e3 * (x[0] < L / 4), dm0=0.0, t_end=2e-8, rtol=1e-4, atol=1e-3)
+    run = Transient(
+        prob, dM0=lambda x: 1e3 * (x[0] < L / 4), dm0=0.0, t_end=2e-8, rtol=1e-4, atol=1e-3
+    )
     run.run(tmp_path, keep_states=False)
     s = _rows(tmp_path / "scalars.csv")
     assert len(s["t_s"]) > 10

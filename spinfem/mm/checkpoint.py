@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import adios4dolfinx as a4d  # first: it selects adios2's MPI bindings (ADIOS2_ALWAYS_USE_MPI)
 import numpy as np
 from mpi4py import MPI
 
@@ -33,8 +34,6 @@ _TMP = "checkpoint.tmp.bp"
 
 def write(directory: Path, dmesh: DeviceMesh, dM: Any, dm: Any, state: dict[str, float]) -> Path:
     """Write and publish a checkpoint of ``dM``, ``dm`` (Functions) and ``state``."""
-    import adios4dolfinx as a4d
-
     comm = dmesh.comm
     directory = Path(directory)
     tmp = directory / _TMP
@@ -70,7 +69,6 @@ def write(directory: Path, dmesh: DeviceMesh, dM: Any, dm: Any, state: dict[str,
 
 
 def _read_one(path: Path, comm: MPI.Comm) -> tuple[DeviceMesh, dict[str, float], Any, Any]:
-    import adios4dolfinx as a4d
     from dolfinx import fem
 
     attrs = a4d.read_attributes(path, comm, "mm_state", engine="BP4")
