@@ -43,7 +43,7 @@ def test_injection_balance_without_lattice_decay(tmp_path):
     """d/dt int (dM + dm) = J |Gamma| for a constant injected flux J [A/s]."""
     p = params(0.3, False)
     J = 2.0e3
-    prob, L = _step_problem(p, {"xmin": InjectedFlux(Constant(J))})
+    prob, _ = _step_problem(p, {"xmin": InjectedFlux(Constant(J))})
     run = Transient(prob, t_end=1e-8, rtol=1e-4, atol=1e-6)
     run.run(tmp_path, keep_states=False)
     s = _rows(tmp_path / "scalars.csv")
@@ -75,7 +75,7 @@ def test_free_energy_decreases_with_lattice_decay(tmp_path):
 def test_pulse_then_free_relaxation_conserves(tmp_path):
     p = params(0.3, False)
     J = 1e3
-    prob, L = _step_problem(p, {"xmax": InjectedFlux(Pulse(J, 1e-9, 3e-9))})
+    prob, _ = _step_problem(p, {"xmax": InjectedFlux(Pulse(J, 1e-9, 3e-9))})
     run = Transient(prob, t_end=6e-9, rtol=1e-5, atol=1e-6, output_times=[1e-9, 3e-9])
     run.run(tmp_path, keep_states=False)
     s = _rows(tmp_path / "scalars.csv")

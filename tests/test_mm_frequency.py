@@ -85,7 +85,7 @@ def test_time_domain_ac_steady_state_matches_frequency_response():
     """Drive with J = cos(omega t) for many periods: the periodic state equals Re[A e^{-i w t}]."""
     p = params(0.3, False)
     omega = 0.3 * p.r
-    res, ke = _solve(p, omega, ncells=60)
+    res, _ = _solve(p, omega, ncells=60)
     prob = res.problem
     period = 2 * math.pi / omega
     t_end = 40 * period  # slowest transient ~ 1/(xi D k^2) with k ~ 1/L

@@ -62,7 +62,7 @@ def _wait_for(path, proc, timeout=120):
 def _final_state(directory):
     from spinfem.mm import checkpoint
 
-    dmesh, state, dM, dm = checkpoint.read(directory)
+    _, state, dM, dm = checkpoint.read(directory)
     x = dM.function_space.tabulate_dof_coordinates()
     order = np.lexsort((x[:, 1], x[:, 0]))
     return state, dM.x.array[order], dm.x.array[order]
@@ -91,7 +91,7 @@ def reference(tmp_path_factory):
     case = d / "case.json"
     case.write_text(json.dumps(CASE))
     proc = _start(case, d / "out")
-    out, err = proc.communicate(timeout=300)
+    _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     return case, d / "out"
 

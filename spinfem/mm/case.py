@@ -2,21 +2,22 @@
 
 ``run_case(config, out, restart=None)`` with ``config`` a mapping (parsed TOML/JSON)::
 
-    [mesh]        box = {lengths = [8000.0, 400.0], cells = [80, 4]}, length_unit = 1e-9
-                  # or file = "device.msh", length_unit = 1e-9
-    [magnets.magnet]            chi_M = 1e-2, xi = 0.3, r = 1e9, D_m = 1e-3   (MagnetParams)
-    [boundaries.xmin]           type = "injected_flux", J = 1e3              [A/s]
-                                # or sinusoid = {amplitude, omega, phase}, pulse = {value, t_start, t_stop}
-    [boundaries.xmax]           type = "fixed_deltam", value = 0.0           [A/m]   ("zero_flux" too)
-    [initial]     dM = 0.0 | {step = {axis = 0, position = 2000.0, left = 1e3, right = 0.0}}
-                  | {cos = {amplitude = 1.0, k = 1e6, axis = 0}}   (position in mesh units, k in 1/m)
-                  dm = (same forms)
-    [transient]   t_end = 2e-8, rtol = 1e-5, atol = 1e-6, dt0, dt_max, n_outputs = 20 (or
-                  output_times = [...]), checkpoint_every = 20      (times in s, atol in A/m)
-    [frequency]   omega = [1e8, 1e9]                                (rad/s; optional)
+    [mesh]  box = {lengths = [8000.0, 400.0], cells = [80, 4]}, length_unit = 1e-9
+            # or file = "device.msh", length_unit = 1e-9
+    [magnets.magnet]   chi_M = 1e-2, xi = 0.3, r = 1e9, D_m = 1e-3   (MagnetParams)
+    [boundaries.xmin]  type = "injected_flux", J = 1e3   [A/s]; or sinusoid =
+                       {amplitude, omega, phase}, pulse = {value, t_start, t_stop}
+    [boundaries.xmax]  type = "fixed_deltam", value = 0.0   [A/m]   ("zero_flux" too)
+    [initial]  dM = 0.0 | {step = {axis = 0, position = 2000.0, left = 1e3, right = 0.0}}
+               | {cos = {amplitude = 1.0, k = 1e6, axis = 0}}  (position: mesh units, k: 1/m)
+               dm = (same forms)
+    [transient]  t_end = 2e-8, rtol = 1e-5, atol = 1e-6, dt0, dt_max, n_outputs = 20 (or
+                 output_times = [...]), checkpoint_every = 20   (times in s, atol in A/m)
+    [frequency]  omega = [1e8, 1e9]   (rad/s; optional)
 
-Outputs in ``out``: ``fields.bp`` (VTX, dM/dm [A/m]), ``scalars.csv``, ``checkpoint.bp`` (+ ``.prev``),
-``frequency.json`` (complex k [1/m], decay length and wavelength [m] per omega), ``summary.json``.
+Outputs in ``out``: ``fields.bp`` (VTX, dM/dm [A/m]), ``scalars.csv``, ``checkpoint.bp``
+(+ ``.prev``), ``frequency.json`` (complex k [1/m], decay length and wavelength [m] per
+omega), ``summary.json``.
 ``restart``: a directory holding a checkpoint of the same case; the run continues from it.
 Errors: :class:`~spinfem.errors.InputError` subclasses naming the key; SIGTERM/SIGINT ->
 :class:`~spinfem.mm.transient.Interrupted` (exit code 5).
@@ -64,7 +65,8 @@ def _keys(where: str, data: Any, allowed: set[str]) -> Mapping[str, Any]:
     for key in data:
         if key not in allowed:
             raise InputError(
-                f"unknown key '{key}' in [{where}]{did_you_mean(key, allowed)}; allowed: {sorted(allowed)}"
+                f"unknown key '{key}' in [{where}]{did_you_mean(key, allowed)}; "
+                f"allowed: {sorted(allowed)}"
             )
     return data
 

@@ -18,7 +18,8 @@ ap.add_argument("out")
 ap.add_argument("--restart")
 ap.add_argument("--sleep", type=float, default=0.0)
 args = ap.parse_args()
-cfg = json.loads(open(args.case).read())
+with open(args.case) as fh:
+    cfg = json.load(fh)
 hook = (lambda run: time.sleep(args.sleep)) if args.sleep else None
 try:
     run_case(cfg, args.out, args.restart, on_step=hook)
