@@ -93,7 +93,7 @@ def solve_frequency(problem: MMProblem, omega: float) -> FrequencyResult:
     F = np.zeros(p.n, dtype=complex)
     for _, g, J in p.loads:
         F += J.phasor() * g
-    if p.fixed.size:
+    if p.has_fixed:
         rows = (p.fixed + p.offset).astype(PETSc.IntType)
         Sr.zeroRows(rows, 1.0)
         Si.zeroRows(rows, 0.0)

@@ -189,6 +189,8 @@ class MMProblem:
             if self.dirichlet
             else np.zeros(0, dtype=np.int32)
         )
+        # collective: PETSc row operations must be entered by every rank
+        self.has_fixed = bool(dm.comm.allreduce(int(self.fixed.size), op=MPI.SUM))
 
     # ------------------------------------------------------------------ helpers
     def vec(self, arr: np.ndarray) -> Any:
@@ -264,7 +266,7 @@ class StageSolver:
         S.axpy(theta, prob.K, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
         diag = prob.mL + theta * prob.wbb + theta * prob.wba * self.alpha
         S.setDiagonal(prob.vec(diag.copy()), addv=PETSc.InsertMode.ADD_VALUES)
-        if prob.fixed.size:
+        if prob.has_fixed:
             S.zeroRows((prob.fixed + prob.offset).astype(PETSc.IntType), 1.0)
         S.assemble()
         self.S = S
