@@ -10,9 +10,9 @@ from mpi4py import MPI
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 
-from mm_cases import mode_run, params  # noqa: E402
+from mm_cases import mode_run, params
 
-from spinfem.mm import (  # noqa: E402
+from spinfem.mm import (
     FixedDeltam,
     InjectedFlux,
     MMProblem,
