@@ -26,7 +26,7 @@ CASE = {
         "xmin": {"type": "injected_flux", "sinusoid": {"amplitude": 1e3, "omega": 1e9}},
         "xmax": {"type": "fixed_deltam", "value": 0.0},
     },
-    "initial": {"dM": {"step": {"axis": 0, "position": 2000.0, "left": 1e3, "right": 0.0}}},
+    "initial": {"dM": {"step": {"axis": 0, "position": 2050.0, "left": 1e3, "right": 0.0}}},
     "transient": {
         "t_end": 2e-8,
         "rtol": 1e-6,
@@ -138,3 +138,35 @@ def test_interrupted_run_restarts_to_the_same_result(reference, tmp_path, sig):
     _, rows_new = _csv(out / "scalars.csv")
     assert rows_new.shape == rows_ref.shape
     assert np.allclose(rows_new, rows_ref, rtol=1e-10, atol=0)
+
+
+@pytest.mark.mpi
+def test_two_rank_run_stopped_by_sigusr1_restarts_on_one_rank(reference, tmp_path):
+    """mpirun forwards SIGUSR1 to the ranks (SIGTERM to mpirun kills them): same clean stop,
+    exit code 5; the checkpoint written on 2 ranks is continued on 1 rank (N-to-M)."""
+    import shutil
+
+    case, ref = reference
+    mpirun = shutil.which("mpirun") or shutil.which("mpiexec")
+    if mpirun is None:
+        pytest.skip("no mpirun")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [mpirun, "-n", "2", sys.executable, SCRIPT, str(case), str(out), "--sleep", "0.02"],
+        env=mpi_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(out / "checkpoint.bp", proc)
+    time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGUSR1)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 5, err
+    again = _start(case, out, "--restart", str(out))
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    _, M_ref, m_ref = _final_state(ref)
+    _, M_new, m_new = _final_state(out)
+    assert np.max(np.abs(M_new - M_ref)) <= 1e-10 * np.max(np.abs(M_ref))
+    assert np.max(np.abs(m_new - m_ref)) <= 1e-10 * np.max(np.abs(m_ref))

@@ -62,7 +62,7 @@ CSV_COLUMNS = [
 
 
 class Interrupted(SpinfemError):
-    """SIGTERM/SIGINT during a run: the step finished, a checkpoint was written, outputs closed."""
+    """SIGTERM/SIGINT/SIGUSR1 during a run: the step finished, a checkpoint was written, outputs closed."""
 
     exit_code = 5
 
@@ -373,7 +373,8 @@ class Transient:
         def handler(signum: int, frame: Any) -> None:
             self._stop = True
 
-        return {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+        sigs = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+        return {s: signal.signal(s, handler) for s in sigs}
 
     def _restore_signals(self, handlers: Any) -> None:
         if handlers:

@@ -36,7 +36,7 @@ fr = solve_frequency(prob, omega)
 k = fr.k()
 run = Transient(
     prob,
-    dM0=lambda x: 1e3 * (x[0] < 1000.0),
+    dM0=lambda x: 1e3 * (x[0] < 1020.0),
     t_end=5e-9,
     rtol=1e-6,
     atol=1e-3,
