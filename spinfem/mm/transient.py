@@ -62,7 +62,8 @@ CSV_COLUMNS = [
 
 
 class Interrupted(SpinfemError):
-    """SIGTERM/SIGINT/SIGUSR1 during a run: the step finished, a checkpoint was written, outputs closed."""
+    """SIGTERM/SIGINT/SIGUSR1 during a run: the step finished, a checkpoint was written,
+    outputs closed (exit code 5)."""
 
     exit_code = 5
 
