@@ -17,7 +17,7 @@
 
 Outputs in ``out``: ``fields.bp`` (VTX, dM/dm [A/m]), ``scalars.csv``, ``checkpoint.bp``
 (+ ``.prev``), ``frequency.json`` (complex k [1/m], decay length and wavelength [m] per
-omega), ``summary.json``.
+omega), ``frequency_<i>.bp`` (VTX phasors of dM, dm [A/m] for the i-th omega), ``summary.json``.
 ``restart``: a directory holding a checkpoint of the same case; the run continues from it.
 Errors: :class:`~spinfem.errors.InputError` subclasses naming the key; SIGTERM/SIGINT ->
 :class:`~spinfem.mm.transient.Interrupted` (exit code 5).
@@ -200,8 +200,12 @@ def run_case(
         prob = make_problem(_mesh(config["mesh"], comm))
     if fcfg:
         rows = []
-        for omega in np.atleast_1d(fcfg["omega"]):
+        omegas = np.atleast_1d(np.asarray(fcfg.get("omega", []), dtype=float))
+        if omegas.size == 0:
+            raise InputError("[frequency] needs 'omega' [rad/s] (a number or a list)")
+        for i, omega in enumerate(omegas):
             r = solve_frequency(prob, float(omega))
+            r.write(out / f"frequency_{i}.bp")
             k = r.k()
             rows.append(
                 {

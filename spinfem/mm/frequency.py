@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from petsc4py import PETSc
@@ -59,6 +60,22 @@ class FrequencyResult:
         :func:`~spinfem.mm.observables.fit_k`; needs a mesh with uniform node planes."""
         x, f = self.profile(axis)
         return fit_k(x, f)
+
+    def write(self, path: Path | str) -> None:
+        """VTX (BP4) file with P1 fields ``dM_re/dM_im/dm_re/dm_im_A_per_m`` (phasors [A/m])."""
+        from dolfinx import fem
+        from dolfinx.io import VTXWriter
+
+        V, n = self.problem.V, self.problem.n
+        funcs = []
+        for name, arr in (("dM", self.dM), ("dm", self.dm)):
+            for part, vals in (("re", arr.real), ("im", arr.imag)):
+                f = fem.Function(V, name=f"{name}_{part}_A_per_m")
+                f.x.array[:n] = vals
+                f.x.scatter_forward()
+                funcs.append(f)
+        with VTXWriter(self.problem.dmesh.comm, str(path), funcs, engine="BP4") as w:
+            w.write(0.0)
 
     def decay_length(self, axis: int = 0) -> float:
         """1/Im k [m]."""
