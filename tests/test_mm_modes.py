@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pytest
 from mm_cases import mode_run, params
-from scipy.linalg import expm
 
 from conftest import rel_err
 from spinfem.mm import mode_matrix, rates
@@ -33,6 +32,12 @@ def test_fitted_rates_match_mode_matrix(xi, lattice):
         assert rel_err(small[1], xi * p.D_m * (1e-3 * p.k_M) ** 2) < 1e-5
     # dt is reused: far fewer factorizations than steps
     assert out["factorizations"] < out["steps"] / 4
+
+
+def expm(A):
+    """exp(A) of a diagonalisable 2x2 matrix (numpy only)."""
+    w, V = np.linalg.eig(A)
+    return (V @ np.diag(np.exp(w)) @ np.linalg.inv(V)).real
 
 
 def _semi_discrete_exact(p, out, h):
