@@ -88,14 +88,68 @@ class VectorSolution:
         f.x.scatter_forward()
         return f
 
-    def probe(self, points: Any) -> dict[str, np.ndarray]:
+    def _restrict(self, f: fem.Function, blk: Any) -> fem.Function:
+        """A parent-mesh DG0 (scalar or vector) field copied onto a block submesh."""
+        shape = f.ufl_shape
+        space = fem.functionspace(blk.mesh, ("DG", 0, shape) if shape else ("DG", 0))
+        g = fem.Function(space, name=f.name)
+        bs = int(np.prod(shape)) if shape else 1
+        nb = blk.cell_map.size
+        dst = space.dofmap.list[:nb, 0]
+        src = f.function_space.dofmap.list[blk.cell_map, 0]
+        for c in range(bs):
+            g.x.array[dst * bs + c] = f.x.array[src * bs + c]
+        g.x.scatter_forward()
+        return g
+
+    @cached_property
+    def currents(self) -> fem.Function:
+        """(j_c [A/m^2] (3), j_s [A/m^2] (3x3, row = spin, column = flow)) as one DG1
+        field of 12 components (piecewise constant for P1 unknowns)."""
+        from dataclasses import replace
+
+        from spinfem import compat
+        from spinfem.physics.scale import Scale
+
+        parts = []
+        co = self.system.coeffs
+        for blk, u in zip(self.layout.blocks, self.blocks_u, strict=True):
+            c = co
+            if not blk.is_parent:
+                c = replace(
+                    co,
+                    **{
+                        k: self._restrict(getattr(co, k), blk)
+                        for k in ("sigma", "sigma_p", "m", "theta_sigma")
+                    },
+                )
+            scale = Scale.of(self.mesh, blk.mesh)
+            j_c, j_s = vector_spin.currents(u, c, scale)
+            expr = ufl.as_vector(
+                [j_c[i] for i in range(3)] + [j_s[a, i] for a in range(3) for i in range(3)]
+            )
+            space = fem.functionspace(blk.mesh, ("Discontinuous Lagrange", 1, (12,)))
+            f = fem.Function(space, name="j_c_j_s_A_per_m2")
+            f.interpolate(fem.Expression(expr, compat.interpolation_points(space)))
+            parts.append(f)
+        if self.single_block:
+            return parts[0]
+        return to_parent_dg1(self.layout, parts, "j_c_j_s_A_per_m2")
+
+    def probe(self, points: Any, currents: bool = False) -> dict[str, np.ndarray]:
         """V [V] (shape (n,)) and mu_s [eV] (shape (n, 3)) at points given in MESH units
-        (NaN outside the mesh). Collective."""
+        (NaN outside the mesh); with ``currents`` also j_c [A/m^2] (n, 3) and j_s [A/m^2]
+        (n, 3, 3) (spin, flow). Collective."""
         pts = np.asarray(points, dtype=float)
         pts = pts.reshape(len(pts), -1)
         L = self.mesh.length_unit
         vals = evaluate(self.u, pts * L, L)
-        return {"V_V": vals[:, 0], "mu_s_eV": vals[:, 1:]}
+        out = {"V_V": vals[:, 0], "mu_s_eV": vals[:, 1:]}
+        if currents:
+            j = evaluate(self.currents, pts * L, L)
+            out["j_c_A_per_m2"] = j[:, :3]
+            out["j_s_A_per_m2"] = j[:, 3:].reshape(-1, 3, 3)
+        return out
 
     # ------------------------------------------------------------------ integrals
     def _dx(self, region: str) -> Any:

@@ -79,7 +79,6 @@ class VectorSystem:
         self.layout = layout
         self.scale = scale
         self.coeffs = coeffs
-        dm = layout.dmesh
         blocks = layout.blocks
         n = self.nblocks = len(blocks)
         self.spaces = [fem.functionspace(b.mesh, ("Lagrange", 1, (NCOMP,))) for b in blocks]
@@ -239,5 +238,6 @@ class VectorSystem:
         """Collective integral of a UFL expression over a parent-mesh measure."""
         from mpi4py import MPI
 
-        form = fem.form(expr * measure, entity_maps=self.emaps)
+        kw = {} if self.emaps is None else {"entity_maps": self.emaps}
+        form = fem.form(expr * measure, **kw)
         return self.layout.dmesh.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
