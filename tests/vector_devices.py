@@ -102,3 +102,44 @@ def smr(comm) -> dict:
 
 
 OBSERVABLES["smr"] = smr
+
+
+# ----------------------------------------------------------------------------- torque
+def spin_valve(comm, G_i: float = 2e13):
+    """2D Co/Cu/Co pillar cross-section with mixing conductances at F1|N and N|F2
+    (Co/Cu: AR_b* = 0.51 fOhm m^2, gamma = 0.77; G_r = 5.4e14 S/m^2), F1 fixed along +z.
+    Returns (problem, device)."""
+    from spinfem.mixing import MixingConductance
+
+    mats = materials(CO_CU_CO)
+    dev = pillar(layers(CO_CU_CO), width=30 * NM, dim=2, materials=mats, comm=comm)
+    law = MixingConductance.from_ARb_mixing(0.51e-15, 0.77, G_r=5.4e14, G_i=G_i)
+    prob = VectorSpinProblem(
+        dev,
+        mats,
+        CONTACTS,  # top at +1 mV: electrons flow from F1 (bottom) into F2 (top)
+        {"F1": (0, 0, 1), "F2": (1, 0, 0)},
+        interfaces={"F1|N": law, "N|F2": law},
+    )
+    return prob, dev
+
+
+def torque(comm) -> dict:
+    prob, _ = spin_valve(comm)
+    out = {}
+    for deg in (1.0, 30.0, 90.0):
+        a = np.radians(deg)
+        prob.set_magnetization("F2", (np.sin(a), 0.0, np.cos(a)))
+        sol = prob.solve()
+        t = sol.torques()
+        out[str(deg)] = {
+            "current_A": sol.contact("top").current_A,
+            "F2_DL": t["F2"]["damping_like_Nm"],
+            "F2_FL": t["F2"]["field_like_Nm"],
+            "F1_DL": t["F1"]["damping_like_Nm"],
+            "mu": sol.probe(np.asarray(PROBES))["mu_s_eV"],
+        }
+    return out
+
+
+OBSERVABLES["torque"] = torque
