@@ -19,7 +19,6 @@ from spinfem.errors import SpinfemError
 from spinfem.geometry import Layer, pillar
 from spinfem.geometry.strip import film
 from spinfem.interfaces import SpinConductance
-from spinfem.materials import Material
 from spinfem.mixing import MagneticInsulator, MixingConductance
 from spinfem.vector_problem import VectorSpinProblem
 
