@@ -189,7 +189,6 @@ class VectorSolution:
                 2 * co.dephasing * ufl.cross(co.m, ufl.cross(mu, co.m)) * s.volume, dx
             )
             fl = self._vector_integral(2 * co.exchange * ufl.cross(mu, co.m) * s.volume, dx)
-            area = 0.0
             for itf in lay.interfaces:
                 it = sys.interface_terms[itf.tag]
                 if not isinstance(it.law, MixingConductance):
@@ -209,7 +208,7 @@ class VectorSolution:
                 meas = dS(itf.tag)
                 dl = dl + self._vector_integral(absorbed(it.G_r, 0.0, m, muN) * s.area, meas)
                 fl = fl + self._vector_integral(absorbed(0.0, it.G_i, m, muN) * s.area, meas)
-                area += sys.integrate(s.area, meas)
+            area = self._region_interface_area(r)
             out[r] = {"DL_A": dl, "FL_A": fl, "area_m2": area}
         ds = sys.ds()
         for ins in sys.insulators:
@@ -221,6 +220,29 @@ class VectorSolution:
                 area += sys.integrate(s.area, ds(sid))
             out[ins.name] = {"DL_A": dl, "FL_A": fl, "area_m2": area}
         return out
+
+    def _region_interface_area(self, region: str) -> float:
+        """Area [m^2] of the interfaces between ``region`` and all other regions."""
+        from dolfinx import mesh as dmesh_mod
+
+        dm = self.mesh
+        top = dm.mesh.topology
+        fdim = dm.tdim - 1
+        f2c = top.connectivity(fdim, fdim + 1)
+        ncell = top.index_map(dm.tdim).size_local + top.index_map(dm.tdim).num_ghosts
+        reg = np.full(ncell, -1, dtype=np.int64)
+        reg[dm.cell_tags.indices] = dm.cell_tags.values
+        tag = dm.region_tag(region)
+        off, links = f2c.offsets, f2c.array
+        two = np.flatnonzero(np.diff(off) == 2)
+        a, b = reg[links[off[two]]], reg[links[off[two] + 1]]
+        facets = two[(a != b) & ((a == tag) | (b == tag))].astype(np.int32)
+        ft = dmesh_mod.meshtags(dm.mesh, fdim, facets, np.ones(facets.size, dtype=np.int32))
+        dS = ufl.Measure("dS", domain=dm.mesh, subdomain_data=ft)
+        one = fem.form(self.system.scale.area("+") * dS(1))
+        from mpi4py import MPI
+
+        return dm.comm.allreduce(fem.assemble_scalar(one), op=MPI.SUM)
 
     def torques(self, current_density_A_per_m2: float | None = None) -> dict[str, dict[str, Any]]:
         """Spin-transfer / spin-orbit torque per magnet [N m], per area [N/m] and the

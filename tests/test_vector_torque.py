@@ -97,3 +97,46 @@ def test_torque_two_ranks_identical(tmp_path):
         for key, val in rec.items():
             a, b = np.asarray(par[deg][key], dtype=float), np.asarray(val, dtype=float)
             assert np.max(np.abs(a - b)) <= 1e-8 * np.max(np.abs(b)), (deg, key)
+
+
+def test_sot_bilayer_against_1d_drift_diffusion():
+    """HM/FM bilayer strip, mixing interface, m perpendicular to the spin Hall spin: the
+    damping-like torque per area (end effects removed by differencing two lengths at equal
+    field) equals (hbar/2e) G_r theta sigma E (1 - sech(d/l)) / (G_r + sigma tanh(d/l)/(2l)),
+    pointing along -z for theta > 0, E along +x and the HM below the FM (2D, normal +y)."""
+    import math
+
+    from spinfem.contacts import Contact
+    from spinfem.geometry.strip import bilayer
+    from spinfem.materials import Material
+    from spinfem.mixing import MixingConductance
+    from spinfem.vector_problem import VectorSpinProblem
+    from spinfem.vector_solution import HBAR_OVER_2E
+
+    nm, lam, d, sig, theta, G_r = 1e-9, 2e-9, 2.4e-9, 4e6, 0.1, 5e14
+    mats = {
+        "HM": Material("HM", sigma=sig, l_sf=lam, theta_sh=theta),
+        "FM": Material("FM", sigma=3e6, l_sf=5e-9, P=0.5),
+    }
+    law = {"HM|FM": MixingConductance(G_up=1e15, G_dn=5e14, G_r=G_r, G_i=0.0)}
+    res = {}
+    for L in (40, 60):
+        dev = bilayer(L * nm, d, 2 * nm, size=0.4 * nm, comm=MPI.COMM_WORLD)
+        contacts = [Contact("left", voltage=1e-3 * L / 40), Contact("right", voltage=0.0)]
+        sol = VectorSpinProblem(dev, mats, contacts, {"FM": (1, 0, 0)}, interfaces=law).solve()
+        t = sol.torques()["FM"]
+        v = sol.probe([[-5, 1.2, 0], [5, 1.2, 0]])["V_V"]
+        E_L = -(v[1] - v[0]) / (10 * nm)
+        t = sol.torques(current_density_A_per_m2=sig * E_L)["FM"]
+        res[L] = (t["damping_like_Nm"], t["area_m2"], E_L, t)
+    per_area = (res[60][0] - res[40][0]) / (res[60][1] - res[40][1])
+    E = res[60][2]
+    assert rel_err(res[40][2], E) < 1e-3
+    x = d / lam
+    ref = HBAR_OVER_2E * G_r * theta * sig * E * (1 - 1 / math.cosh(x))
+    ref /= G_r + sig * math.tanh(x) / (2 * lam)
+    assert rel_err(-per_area[2], ref) < 5e-3
+    assert abs(per_area[0]) + abs(per_area[1]) < 1e-9 * ref
+    assert res[60][3]["field_like_abs_Nm"] == 0.0
+    # efficiency (2e/hbar)|tau_DL/area|/j_c with j_c = sigma E (ends included: ~1 %)
+    assert rel_err(res[60][3]["xi_DL"], ref / HBAR_OVER_2E / (sig * E)) < 0.02
