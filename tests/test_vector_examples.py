@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -23,7 +24,7 @@ def test_example_runs_on_two_ranks(script):
     assert lines
     if script == "spin_valve_angle_sweep.py":
         R = [_numbers(l)[0] for l in lines if l.startswith("theta")]
-        assert len(R) == 7 and all(b > a for a, b in zip(R, R[1:], strict=False))  # P < AP
+        assert len(R) == 7 and all(b > a for a, b in itertools.pairwise(R))  # P < AP
     elif script == "sot_bilayer.py":
         xi = _numbers(next(l for l in lines if l.startswith("mixing")))[-1]
         ref = _numbers(lines[-1])[0]
