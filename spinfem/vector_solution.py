@@ -136,6 +136,25 @@ class VectorSolution:
             return parts[0]
         return to_parent_dg1(self.layout, parts, "j_c_j_s_A_per_m2")
 
+    def _current_part(self, cols: slice, shape: tuple[int, ...], name: str) -> fem.Function:
+        src = self.currents
+        space = fem.functionspace(src.function_space.mesh, ("Discontinuous Lagrange", 1, shape))
+        f = fem.Function(space, name=name)
+        n = int(np.prod(shape))
+        f.x.array.reshape(-1, n)[:] = src.x.array.reshape(-1, 12)[: f.x.array.size // n, cols]
+        f.x.scatter_forward()
+        return f
+
+    @cached_property
+    def j_c(self) -> fem.Function:
+        """Charge current density j_c [A/m^2] (DG1 3-vector; z out of plane in 2D)."""
+        return self._current_part(slice(0, 3), (3,), "j_c_A_per_m2")
+
+    @cached_property
+    def j_s(self) -> fem.Function:
+        """Spin current density j_s [A/m^2] (DG1 3x3 tensor: row = spin, column = flow)."""
+        return self._current_part(slice(3, 12), (3, 3), "j_s_A_per_m2")
+
     def probe(self, points: Any, currents: bool = False) -> dict[str, np.ndarray]:
         """V [V] (shape (n,)) and mu_s [eV] (shape (n, 3)) at points given in MESH units
         (NaN outside the mesh); with ``currents`` also j_c [A/m^2] (n, 3) and j_s [A/m^2]
@@ -219,6 +238,49 @@ class VectorSolution:
                 fl = fl + self._vector_integral(absorbed(0.0, ins.G_i, ins.m, mu) * s.area, ds(sid))
                 area += sys.integrate(s.area, ds(sid))
             out[ins.name] = {"DL_A": dl, "FL_A": fl, "area_m2": area}
+        return out
+
+    def interfaces(self) -> dict[str, dict[str, Any]]:
+        """Per resistive interface: area [m^2], charge current L -> R [A], longitudinal
+        spin current (along the interface axis m) arriving from L and leaving into R [A],
+        area-averaged V_R - V_L [V], and for mixing laws the transverse spin current
+        absorbed from the normal metal [A] (3-vector, charge units). Collective."""
+        from spinfem.interfaces import interface_fluxes
+
+        sys, lay, s = self.system, self.layout, self.system.scale
+        dS = lay.dS()
+        out: dict[str, dict[str, Any]] = {}
+        for itf in lay.interfaces:
+            it = sys.interface_terms[itf.tag]
+            m = sys.interface_axis(it)
+            uL, uR = self.blocks_u[itf.left_block], self.blocks_u[itf.right_block]
+            UL = (uL[0]("+"), ufl.inner(m, _mu(uL)("+")))
+            UR = (uR[0]("-"), ufl.inner(m, _mu(uR)("-")))
+            J, jsl, jsr = interface_fluxes(it.Y, UL, UR)
+            meas = dS(itf.tag)
+            area = sys.integrate(s.area, meas)
+            rec: dict[str, Any] = {
+                "left": itf.left,
+                "right": itf.right,
+                "law": itf.law.kind,
+                "area_m2": area,
+                "current_A": sys.integrate(J * s.area, meas),
+                "spin_current_from_left_A": sys.integrate(jsl * s.area, meas),
+                "spin_current_into_right_A": sys.integrate(jsr * s.area, meas),
+                "jump_V_V": sys.integrate((UR[0] - UL[0]) * s.area, meas) / area,
+            }
+            if isinstance(it.law, MixingConductance):
+                side, nb = (
+                    ("-", itf.right_block)
+                    if it.magnet_side == "L"
+                    else (
+                        "+",
+                        itf.left_block,
+                    )
+                )
+                jout = absorbed(it.G_r, it.G_i, m, _mu(self.blocks_u[nb])(side))
+                rec["transverse_absorbed_A"] = self._vector_integral(jout * s.area, meas)
+            out[itf.name] = rec
         return out
 
     def _region_interface_area(self, region: str) -> float:
@@ -329,6 +391,11 @@ class VectorSolution:
         }
         if len(self.contacts) == 2 and self.contacts[0].current_A != 0:
             out["resistance_ohm"] = self.resistance()
+        if self.layout.interfaces:
+            out["interfaces"] = {
+                name: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()}
+                for name, r in self.interfaces().items()
+            }
         out["torques"] = {
             name: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in t.items()}
             for name, t in self.torques().items()
