@@ -66,7 +66,9 @@ class VectorSpinProblem:
         default_interface: law of all other interfaces (default transparent).
         boundaries: facet group -> :class:`~spinfem.mixing.MagneticInsulator`.
         field_T: applied magnetic flux density B [T], uniform 3-vector (Hanle).
-        solver: linear-solver settings (LU up to their size limit, else GMRES + AMG).
+        solver: linear-solver settings (default: LU up to 60 000 unknowns, above that
+            GMRES + BoomerAMG, which converges in ~15-25 iterations on these blocked
+            (bs = 4) operators and is much faster than LU in 3D).
     """
 
     def __init__(
@@ -87,7 +89,7 @@ class VectorSpinProblem:
         self.interfaces = dict(interfaces or {})
         self.default_interface = default_interface or Transparent()
         self.boundaries = dict(boundaries or {})
-        self.settings = solver or SolverSettings()
+        self.settings = solver or SolverSettings(direct_max_dofs=60_000)
         validate_materials(mesh, self.materials)
         validate_contacts(mesh, self.contacts)
         magnetization = dict(magnetization or {})
