@@ -162,9 +162,10 @@ def network_1d(
 
     A channel from x = -arm to L + arm (node spacing ~h [m]) with two columns of length
     ``height`` [m] (node spacing ~h_col [m], default h) attached at x = 0 and x = L by a
-    spin-dependent contact of resistance R_I [Ohm] and polarization P_J (merged if R_I = 0). Unknowns are the channel
-    potentials phi_up, phi_dn at the nodes; edges carry sigma_sigma A/h per channel, nodes a
-    lumped spin-flip conductance g_sf A h (g_sf = sigma_up sigma_dn/(sigma l_sf^2)).
+    spin-dependent contact of resistance R_I [Ohm] and polarization P_J (merged if R_I = 0).
+    Unknowns are the channel potentials phi_up, phi_dn at the nodes; edges carry
+    sigma_sigma A/h per channel, nodes a lumped spin-flip conductance g_sf A h
+    (g_sf = sigma_up sigma_dn/(sigma l_sf^2)).
     Contacts are spin-equilibrated reservoirs (phi_up = phi_dn): current I = 1 A enters at
     the injector's end, the left channel end is grounded, the detector's end and the right
     channel end float. Returns V(detector end) - V(right end). Second order in h.
