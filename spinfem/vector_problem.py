@@ -163,15 +163,29 @@ class VectorSpinProblem:
         dm = self.mesh
         cells = dm.cells(region)
         space = self._m.function_space
+        desc: Any = m  # callables and Functions are kept as given (sweeps restore them)
         if callable(m) and not isinstance(m, fem.Function):
             mid = dmesh_mod.compute_midpoints(dm.mesh, dm.tdim, cells).T
-            vals = np.asarray(m(mid), dtype=float).reshape(3, -1).T
-            desc: Any = "field"
+            message = None
+            try:
+                vals = np.asarray(m(mid), dtype=float).reshape(3, cells.size).T
+            except Exception as exc:  # a user callable: report it on every rank
+                vals = np.zeros((0, 3))
+                message = (
+                    f"region '{region}': the magnetization callable must map x of shape "
+                    f"(3, N) [mesh units] to an array of shape (3, N): {type(exc).__name__}: "
+                    f"{exc}"
+                )
+            raise_collective(dm.comm, message, InputError)
         elif isinstance(m, fem.Function):
+            if m.ufl_shape != (3,):
+                raise InputError(
+                    f"region '{region}': a magnetization Function must be a 3-vector field, "
+                    f"got shape {m.ufl_shape}"
+                )
             tmp = fem.Function(space)
             tmp.interpolate(m)
             vals = tmp.x.array.reshape(-1, 3)[space.dofmap.list[cells, 0]]
-            desc = "field"
         else:
             vals = np.tile(unit_vector(f"region '{region}'", m), (cells.size, 1))
             desc = (

@@ -13,6 +13,7 @@ EXPECTED = {  # case -> (exception type, parts of the message)
     "m_zero": ("InputError", ["|m| = 0", "Co2"]),
     "m_zero_somewhere": ("InputError", ["|m| = 0", "Co2"]),
     "m_not_a_vector": ("InputError", ["3-vector"]),
+    "m_callable_bad_shape": ("InputError", ["Co2", "(3, N)"]),
     "m_missing": ("MaterialError", ["Co2", "magnetization"]),
     "m_unknown_region": ("MeshError", ["'Co3'"]),
     "lambda_J_zero": ("MaterialError", ["'lambda_J' [m]", "> 0"]),

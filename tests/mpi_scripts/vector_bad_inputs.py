@@ -53,6 +53,9 @@ CASES = {
         mag={"Co1": (0, 0, 1), "Co2": lambda x: np.vstack([x[0] > 0, 0 * x[0], 0 * x[0]])}
     ),
     "m_not_a_vector": lambda: valve_problem(mag={"Co1": (0, 0, 1), "Co2": (1, 0)}),
+    "m_callable_bad_shape": lambda: valve_problem(
+        mag={"Co1": (0, 0, 1), "Co2": lambda x: np.ones((2, x.shape[1]))}
+    ),
     "m_missing": lambda: valve_problem(mag={"Co1": (0, 0, 1)}),
     "m_unknown_region": lambda: valve_problem(mag={**M_OK, "Co3": (0, 0, 1)}),
     "lambda_J_zero": lambda: library.Co.with_(lambda_J=0.0),
