@@ -43,7 +43,7 @@ from spinfem.errors import MeshError
 from spinfem.geometry.gmsh_session import gmsh_session
 from spinfem.materials import Material
 from spinfem.mesh import DeviceMesh, from_gmsh_model
-from spinfem.parallel import root_call
+from spinfem.parallel import did_you_mean, root_call
 
 __all__ = ["REGIONS", "LateralValve", "lateral_valve"]
 
@@ -190,7 +190,8 @@ def lateral_valve(
     for name in materials:
         if name not in REGIONS:
             raise MeshError(
-                f"lateral valve: unknown region '{name}' in 'materials'; regions: {list(REGIONS)}"
+                f"lateral valve: unknown region '{name}' in 'materials'"
+                f"{did_you_mean(name, REGIONS)}; regions: {list(REGIONS)}"
             )
     if not (isinstance(per_lsf, (int, float)) and per_lsf > 0):
         raise MeshError(f"'per_lsf' must be > 0, got {per_lsf!r}")
