@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from mpi4py import MPI
+from nlsv_devices import MATS, NM, barriers, build, collinear_r_nl, tm_delta_r, valve
 
 from conftest import rel_err, run_script_json
-from nlsv_devices import MATS, NM, barriers, build, collinear_r_nl, tm_delta_r, valve
 from spinfem import library
 from spinfem.errors import MeshError
 from spinfem.geometry.lateral import LateralValve, lateral_valve
@@ -121,7 +121,7 @@ def test_3d_geometry_departs_from_quasi_1d():
     for RA, P_J in ((None, 0.0), (1e-12, 0.3)):
         r = collinear_r_nl(mesh, MATS, barriers(RA, P_J))
         out[RA] = (r["P"] - r["AP"]) / tm_delta_r(v, MATS, RA, P_J) - 1
-    print("3D departure from TM: transparent %+.3f, tunnel %+.2e" % (out[None], out[1e-12]))
+    print(f"3D departure from TM: transparent {out[None]:+.3f}, tunnel {out[1e-12]:+.2e}")
     assert -0.2 < out[None] < -0.05
     assert abs(out[1e-12]) < 5e-3
 

@@ -8,7 +8,6 @@ import json
 import sys
 
 from mpi4py import MPI
-
 from nlsv_devices import MATS, barriers, build, collinear_r_nl, valve
 
 comm = MPI.COMM_WORLD
