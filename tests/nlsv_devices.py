@@ -84,3 +84,28 @@ def tm_delta_r(v: LateralValve, mats, RA: float | None, P_J: float) -> float:
 
 def build(v: LateralValve, dim: int = 2, mats=None, **kw):
     return lateral_valve(v, dim=dim, materials=mats or MATS, **kw)
+
+
+#: Cu with a spin-relaxation time for Hanle precession: omega_L tau_sf = 8.8 per tesla
+CU_TAU = CU.with_(tau_sf=50e-12)
+HANLE_MATS = {"channel": CU_TAU, "injector": PY, "detector": PY}
+#: tunnel limit: R_I = RA/A_J = 1 kOhm >> R_N = 3 Ohm
+HANLE_RA, HANLE_PJ = 1e-12, 0.3
+
+
+def hanle_problem(L_over_lambda: float, comm=None, m_det=(1.0, 0.0, 0.0)):
+    """Vector-model 2D valve with tunnel contacts, injector m = +x, detector ``m_det``."""
+    from mpi4py import MPI
+
+    from spinfem.vector_problem import VectorSpinProblem
+
+    v = valve(L_over_lambda)
+    mesh = build(v, mats=HANLE_MATS, per_lsf=4, comm=comm or MPI.COMM_WORLD)
+    problem = VectorSpinProblem(
+        mesh,
+        HANLE_MATS,
+        contacts(),
+        magnetization={"injector": (1.0, 0.0, 0.0), "detector": m_det},
+        interfaces=barriers(HANLE_RA, HANLE_PJ),
+    )
+    return v, problem
