@@ -135,10 +135,9 @@ def _layers(
         if elements is not None:  # structured 2D film: nx along x, ny across
             mesh = gmsh.model.mesh
             for _, c in gmsh.model.getEntities(1):
-                _x0, y0, _, _x1, y1, _ = gmsh.model.getBoundingBox(1, c)
-                mesh.setTransfiniteCurve(
-                    c, (elements[0] if abs(y1 - y0) < 1e-9 else elements[1]) + 1
-                )
+                x0, y0, _, x1, y1, _ = gmsh.model.getBoundingBox(1, c)
+                along_x = abs(x1 - x0) > abs(y1 - y0)
+                mesh.setTransfiniteCurve(c, elements[0 if along_x else 1] + 1)
             for _, f in gmsh.model.getEntities(2):
                 mesh.setTransfiniteSurface(f)
         gmsh.option.setNumber("Mesh.MeshSizeMax", h)
