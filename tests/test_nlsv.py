@@ -16,12 +16,14 @@ barrier spreads the current and the detector is far from the cusp: measured -1e-
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from mpi4py import MPI
 from nlsv_devices import MATS, NM, barriers, build, collinear_r_nl, tm_delta_r, valve
 
-from conftest import rel_err, run_script_json
+from conftest import REPO, rel_err, run_python, run_script_json
 from spinfem import library
 from spinfem.errors import MeshError
 from spinfem.geometry.lateral import LateralValve, lateral_valve
@@ -172,3 +174,18 @@ def test_delta_r_nl_identical_on_1_and_2_ranks(tmp_path):
         a, b = np.array(runs[1][key]), np.array(runs[2][key])
         assert np.all(np.isfinite(a)) and a[0] > a[1]
         assert np.max(np.abs(a - b)) <= 1e-8 * np.max(np.abs(a)), (key, a, b)
+
+
+@pytest.mark.mpi
+def test_example_py_cu_runs_on_2_ranks(tmp_path):
+    """meshes/nlsv_py_cu.py (smoke size: arms of 3 lambda_N) under mpirun -n 2."""
+    nprocs = 2
+    out = tmp_path / f"nlsv-{nprocs}.json"
+    proc = run_python([str(REPO / "meshes" / "nlsv_py_cu.py"), str(out)], nprocs=nprocs)
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(out.read_text())
+    for key, tol in (("transparent", 0.03), ("tunnel", 0.01)):
+        assert rel_err(res[key]["delta_R_NL_ohm"], res[key]["takahashi_maekawa_ohm"]) < tol
+    r = np.array(res["hanle"]["R_NL_ohm"])
+    assert np.allclose(r, r[::-1], rtol=1e-7)  # even in B
+    assert r[3] > r[4] > r[5] > r[6] > 0  # dephasing with |B|
