@@ -20,6 +20,9 @@ import json
 
 import numpy as np
 import pytest
+import ufl
+from dolfinx import fem
+from dolfinx.mesh import entities_to_geometry
 from mpi4py import MPI
 from nlsv_devices import MATS, NM, barriers, build, collinear_r_nl, tm_delta_r, valve
 
@@ -27,8 +30,28 @@ from conftest import REPO, rel_err, run_python, run_script_json
 from spinfem import library
 from spinfem.errors import MeshError
 from spinfem.geometry.lateral import LateralValve, lateral_valve
+from spinfem.parallel import global_sum
+from spinfem.physics.scale import Scale
+from spinfem.problem import surface_area
 
 CASES = [(None, 0.0, 0.025), (2e-13, 0.3, 5e-3)]
+
+
+def _check_areas(m, v2d):
+    """Contact and interface areas [m^2]: 2D (depth = channel width) or the 3D test valve."""
+    scale = Scale.of(m)
+    dS = ufl.Measure("dS", domain=m.mesh, subdomain_data=m.facet_tags)
+    itf = fem.form(scale.area * dS(m.boundary_tag("injector|channel")))
+    a_itf = global_sum(m.comm, fem.assemble_scalar(itf))
+    if v2d is not None:
+        w, d, dn = v2d.wire_width, v2d.channel_width, v2d.channel_thickness
+        expected = {"injector_end": w * d, "channel_left": dn * d}
+        assert a_itf == pytest.approx(v2d.contact_area_m2, rel=1e-10)
+    else:  # 3D valve of the test: wires 20 x 10 nm, channel 40 x 10 nm
+        expected = {"injector_end": 20 * NM * 10 * NM, "channel_left": 40 * NM * 10 * NM}
+        assert a_itf == pytest.approx(20 * NM * 40 * NM, rel=1e-10)
+    for name, area in expected.items():
+        assert surface_area(m, name, scale) == pytest.approx(area, rel=1e-10)
 
 
 def test_builder_names_regions_contacts_and_interfaces():
@@ -61,6 +84,7 @@ def test_builder_names_regions_contacts_and_interfaces():
         )
         assert set(m.regions) == {"channel", "injector", "detector"}
         assert set(m.boundaries) == names
+        _check_areas(m, v if dim == 2 else None)
         assert m.length_unit == NM and m.tdim == dim
         x = m.mesh.geometry.x
         xmax = m.comm.allreduce(x[:, 0].max(), op=MPI.MAX)
@@ -70,8 +94,21 @@ def test_builder_names_regions_contacts_and_interfaces():
             assert (xmin, xmax) == pytest.approx((-v.arm / NM, (v.L + v.arm) / NM))
         else:
             assert (xmin, xmax) == pytest.approx((-200.0, 400.0))
-    # element size follows l_sf: ~8 per lambda_Py inside the injector column
+    # element size follows l_sf: 8 per lambda_Py (0.69 nm) in the injector, coarser in Cu
+    m = build(v)
+    sizes = {r: _max_edge_nm(m, r) for r in ("injector", "channel")}
+    assert sizes["injector"] < 1.5 * library.Py.l_sf / 8 / NM
+    assert sizes["channel"] > 4 * sizes["injector"]
     assert v.contact_area_m2 == pytest.approx(20 * NM * 50 * NM)
+
+
+def _max_edge_nm(m, region):
+    """Longest cell edge in a region [nm] (over all ranks)."""
+    cells = m.cells(region)
+    x = m.mesh.geometry.x[entities_to_geometry(m.mesh, m.tdim, cells)]  # (ncells, 3, 3)
+    edges = [np.linalg.norm(x[:, i] - x[:, j], axis=1) for i, j in ((0, 1), (1, 2), (0, 2))]
+    local = float(np.max(edges)) if cells.size else 0.0
+    return m.comm.allreduce(local, op=MPI.MAX)
 
 
 @pytest.mark.parametrize(("RA", "P_J", "tol"), CASES, ids=["transparent", "tunnel"])
