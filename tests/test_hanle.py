@@ -18,6 +18,7 @@ b x m = +y sees R_NL > 0 for small B > 0 (= -(P_J^2 R_N/2) Im F).
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -200,3 +201,23 @@ def test_hanle_on_a_3d_crossing():
     assert np.max(np.abs(par / par[0] - ref.real / ref[0].real)) < 5e-3
     assert perp[0] > 0  # right-handed precession in 3D too
     assert abs(perp[0] / par[0] + ref[1].imag / ref[0].real) < 5e-3
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("rank", "shown"), [(0, True), (1, False)])
+def test_progress_bar_only_on_rank_0_of_a_terminal(monkeypatch, rank, shown):
+    fake = _Tty()
+    monkeypatch.setattr("sys.stderr", fake)
+    res = sweep(
+        [1.0, 2.0, 3.0], lambda v: None, lambda: 2.0, {"x_V": float}, parameter="p_1", rank=rank
+    )
+    assert res["x_V"].tolist() == [2.0, 2.0, 2.0]
+    assert ("[" + "#" * 30 + "] 3/3" in fake.getvalue()) is shown
+    plain = io.StringIO()  # not a terminal: no bar even if asked for
+    monkeypatch.setattr("sys.stderr", plain)
+    sweep([1.0], lambda v: None, lambda: 1.0, {"x_V": float}, parameter="p_1", progress=True)
+    assert plain.getvalue() == ""
