@@ -309,7 +309,7 @@ class VectorSolution:
     def torques(self, current_density_A_per_m2: float | None = None) -> dict[str, dict[str, Any]]:
         """Spin-transfer / spin-orbit torque per magnet [N m], per area [N/m] and the
         efficiencies xi = (2e/hbar) |tau per area| / j_c [1]; j_c [A/m^2] defaults to the
-        current density through the first contact (|I|/area)."""
+        current density through the first contact (|I|/area). Collective."""
         if current_density_A_per_m2 is None:
             c0 = self.contacts[0]
             current_density_A_per_m2 = abs(c0.current_A) / c0.area_m2
@@ -368,7 +368,8 @@ class VectorSolution:
         return float(v[idx[2]] - v[idx[3]])
 
     def summary(self) -> dict[str, Any]:
-        """Machine-readable observables, SI units in the key names."""
+        """Machine-readable observables, SI units in the key names. Collective: call it on
+        every rank (it integrates torques and interface currents)."""
         out: dict[str, Any] = {
             "model": "non-collinear vector spin drift-diffusion",
             "contacts": {
