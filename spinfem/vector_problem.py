@@ -60,7 +60,8 @@ class VectorSpinProblem:
         magnetization: region -> unit 3-vector, callable x -> (3, N) array (x of shape
             (3, N) in mesh units, evaluated at cell midpoints), or a dolfinx Function on the
             device mesh. Every region with P != 0, lambda_J or lambda_phi needs one. Vectors
-            are normalised; |m| = 0 is an error.
+            are normalised; |m| = 0 is an error. A magnetic-insulator boundary name may be
+            given too (3-vector; overrides the law's m).
         interfaces: interface name -> law (see :mod:`spinfem.interfaces`,
             :class:`~spinfem.mixing.MixingConductance`).
         default_interface: law of all other interfaces (default transparent).
@@ -94,7 +95,8 @@ class VectorSpinProblem:
         validate_contacts(mesh, self.contacts)
         magnetization = dict(magnetization or {})
         for name in magnetization:
-            mesh.region_tag(name, what="region in 'magnetization'")
+            if name not in self.boundaries:  # an insulator boundary's m may be given here too
+                mesh.region_tag(name, what="region in 'magnetization'")
         missing = sorted(
             r for r, mat in self.materials.items() if _is_magnet(mat) and r not in magnetization
         )

@@ -51,3 +51,24 @@ def test_vector_interface_observables_conserve_current():
 
     T = sol.torques()["F2"]["total_Nm"]
     assert np.allclose(T, -HBAR_OVER_2E * itfs["N|F2"]["transverse_absorbed_A"], rtol=1e-12)
+
+
+def test_insulator_magnetization_given_in_magnetization_mapping():
+    from spinfem.contacts import Contact
+    from spinfem.geometry.strip import film
+    from spinfem.materials import Material
+    from spinfem.mixing import MagneticInsulator
+    from spinfem.vector_problem import VectorSpinProblem
+
+    dev = film(20e-9, 3e-9, elements=(20, 6), comm=MPI.COMM_WORLD)
+    mat = {"HM": Material("HM", sigma=4e6, l_sf=2e-9, theta_sh=0.1)}
+    contacts = [Contact("left", voltage=1e-3), Contact("right", voltage=0.0)]
+    yig = MagneticInsulator(5e14, 1e14, m=(0, 0, 1))
+    a = VectorSpinProblem(dev, mat, contacts, {"bottom": (1, 0, 0)}, boundaries={"bottom": yig})
+    b = VectorSpinProblem(
+        dev, mat, contacts, boundaries={"bottom": MagneticInsulator(5e14, 1e14, m=(2, 0, 0))}
+    )
+    ta, tb = a.solve().torques()["bottom"], b.solve().torques()["bottom"]
+    assert np.linalg.norm(ta["total_Nm"]) > 0
+    assert np.allclose(ta["total_Nm"], tb["total_Nm"], rtol=1e-12, atol=0)
+    assert a.magnetization["bottom"] == (1.0, 0.0, 0.0)
