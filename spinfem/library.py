@@ -47,6 +47,7 @@ from spinfem.materials import Material
 __all__ = [
     "ALIASES",
     "LIBRARY",
+    "PT_YIG_MIXING",
     "Ag",
     "Al",
     "Au",
@@ -273,6 +274,18 @@ LIBRARY: dict[str, Material] = {
     m.name: m for m in (Cu, Ag, Au, Al, Co, Fe, Ni, Py, CoFe, Pt, Pt_4K, Ta, W)
 }
 """Canonical name -> :class:`Material`."""
+
+# ---------------------------------------------------------------------------------------
+# Spin-mixing conductances (vector model; spinfem.mixing)
+# ---------------------------------------------------------------------------------------
+
+#: Pt on YIG, room temperature: G_r = (7 +/- 3)e14 S/m^2, G_i = (5 +/- 3)e13 S/m^2, fitted
+#: to the spin Hall magnetoresistance of Pt films of 3-35 nm with theta_sh = 0.08 and
+#: lambda = 1.1 +/- 0.3 nm: N. Vlietstra, J. Shan, V. Castel, J. Ben Youssef, G. E. W. Bauer
+#: & B. J. van Wees, Phys. Rev. B 87, 184421 (2013) (arXiv:1305.3117). (M. Althammer et
+#: al., Phys. Rev. B 87, 224401 (2013) use G_r = 4e14 S/m^2 for YIG/Pt.) Use as
+#: ``MagneticInsulator(**PT_YIG_MIXING, m=...)``.
+PT_YIG_MIXING: dict[str, float] = {"G_r": 7e14, "G_i": 5e13}
 
 ALIASES: dict[str, str] = {
     "NiFe": "Py",

@@ -27,6 +27,12 @@ class Material:
             -1 < P < 1 (Bass-Pratt beta). In a ferromagnet the sign of P follows m.
         l_sf: spin-diffusion length [m], > 0.
         theta_sh: spin Hall angle [1] (used by the non-collinear model; 0 = none).
+        lambda_J: exchange (precession) length of transverse spin accumulation in a
+            ferromagnet [m], > 0, or None (no exchange precession). Vector model only.
+        lambda_phi: dephasing length of transverse spin accumulation in a ferromagnet [m],
+            > 0, or None (no dephasing). Vector model only.
+        tau_sf: spin-relaxation time [s], > 0, or None; needed for Larmor precession in an
+            applied field (Hanle). Vector model only.
         reference: where the numbers come from (citation).
     """
 
@@ -35,6 +41,9 @@ class Material:
     l_sf: float
     P: float = 0.0
     theta_sh: float = 0.0
+    lambda_J: float | None = None
+    lambda_phi: float | None = None
+    tau_sf: float | None = None
     reference: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +66,14 @@ class Material:
             raise bad("P", "1", "must satisfy -1 < P < 1", self.P)
         if not -1.0 < self.theta_sh < 1.0:
             raise bad("theta_sh", "1", "must satisfy -1 < theta_sh < 1", self.theta_sh)
+        for param, unit in (("lambda_J", "m"), ("lambda_phi", "m"), ("tau_sf", "s")):
+            value = getattr(self, param)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise bad(param, unit, "must be a real number or None", value)
+            if not math.isfinite(value) or value <= 0:
+                raise bad(param, unit, "must be finite and > 0 (None switches it off)", value)
 
     @property
     def resistivity(self) -> float:

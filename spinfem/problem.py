@@ -36,7 +36,13 @@ from spinfem.solution import ContactResult, Solution
 from spinfem.solvers import LinearSolver, SolverSettings
 from spinfem.system import BlockSystem
 
-__all__ = ["TwoCurrentProblem"]
+__all__ = [
+    "TwoCurrentProblem",
+    "contact_voltages",
+    "surface_area",
+    "validate_contacts",
+    "validate_materials",
+]
 
 log = logging.getLogger("spinfem")
 
@@ -93,58 +99,12 @@ class TwoCurrentProblem:
 
     # ------------------------------------------------------------------ validation
     def _validate(self) -> None:
-        m = self.mesh
-        for name, mat in self.materials.items():
-            if name not in m.regions:
-                raise MeshError(
-                    f"materials: unknown region '{name}'{did_you_mean(name, m.regions)}; "
-                    f"regions of the mesh: {sorted(m.regions)}"
-                )
-            if not isinstance(mat, Material):
-                raise MaterialError(f"region '{name}': expected a Material, got {mat!r}")
-        missing = sorted(set(m.regions) - set(self.materials))
-        if missing:
-            raise MaterialError(f"region(s) without material: {missing}")
+        validate_materials(self.mesh, self.materials)
         for name, value in self.magnetization.items():
-            m.region_tag(name, what="region in 'magnetization'")
+            self.mesh.region_tag(name, what="region in 'magnetization'")
             _polarity(name, value)
-        if len(self.contacts) < 2:
-            raise ContactError(
-                f"need at least two contacts for a current to flow, got {len(self.contacts)}"
-            )
-        names = [c.name for c in self.contacts]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ContactError(f"contact(s) given twice: {dupes}")
-        if not any(c.is_voltage for c in self.contacts):
-            raise ContactError(
-                "no contact has a prescribed 'voltage' [V]: the potential is floating; "
-                "ground one contact (voltage = 0)"
-            )
-        for c in self.contacts:
-            m.boundary_tag(c.name, what="contact")
-        # Contacts must lie on the outer boundary and must not share facets.
-        topo = m.mesh.topology
-        topo.create_connectivity(m.tdim - 1, m.tdim)
-        exterior = dmesh_mod.exterior_facet_indices(topo)
-        nown = topo.index_map(m.tdim - 1).size_local
-        seen: dict[int, str] = {}
-        message = None
-        for c in self.contacts:
-            facets = m.facets(c.name, what="contact")
-            owned = facets[facets < nown]
-            inner = global_sum(m.comm, int(np.setdiff1d(owned, exterior).size))
-            if inner and message is None:
-                message = (
-                    f"contact '{c.name}' has {inner} facets inside the device: a contact "
-                    "must be on the outer boundary"
-                )
-            for f in owned:
-                other = seen.setdefault(int(f), c.name)
-                if other != c.name and message is None:
-                    message = f"contacts '{other}' and '{c.name}' share facets (shorted contacts)"
-        raise_collective(m.comm, message, ContactError)
-        check_problem(m, self.materials, self.contacts)  # touching contacts, floating regions
+        validate_contacts(self.mesh, self.contacts)
+        check_problem(self.mesh, self.materials, self.contacts)  # touching contacts, floating regions
 
     # ------------------------------------------------------------------ assembly
     def _coefficients(self) -> two_current.Coefficients:
@@ -284,27 +244,91 @@ class TwoCurrentProblem:
 
     def _contact_voltages(self, G: np.ndarray) -> np.ndarray:
         """Voltages of all contacts [V] from the prescribed voltages and currents."""
-        n = len(self.contacts)
-        fixed = [i for i, c in enumerate(self.contacts) if c.is_voltage]
-        free = [i for i in range(n) if i not in fixed]
-        volts = np.zeros(n)
-        for i in fixed:
-            volts[i] = float(self.contacts[i].voltage)  # type: ignore[arg-type]
-        if free:
-            currents = np.array([float(self.contacts[i].current) for i in free])  # type: ignore[arg-type]
-            Gff = G[np.ix_(free, free)]
-            rhs = currents - G[np.ix_(free, fixed)] @ volts[fixed]
-            try:
-                volts[free] = np.linalg.solve(Gff, rhs)
-            except np.linalg.LinAlgError as exc:
-                raise ContactError(
-                    "current-driven contacts are not connected to a voltage contact"
-                ) from exc
-        return volts
+        return contact_voltages(self.contacts, G)
 
     def _area(self, name: str, scale: Scale) -> float:
         """Area of a contact surface [m^2] (2D: length x depth)."""
-        m = self.mesh
-        ds = ufl.Measure("ds", domain=m.mesh, subdomain_data=m.facet_tags)
-        one = fem.form(scale.area * ds(m.boundary_tag(name)))
-        return float(global_sum(m.comm, fem.assemble_scalar(one)))
+        return surface_area(self.mesh, name, scale)
+
+
+def validate_materials(m: DeviceMesh, materials: Mapping[str, Material]) -> None:
+    """Every region has a Material and every named region exists (shared by the models)."""
+    for name, mat in materials.items():
+        if name not in m.regions:
+            raise MeshError(
+                f"materials: unknown region '{name}'{did_you_mean(name, m.regions)}; "
+                f"regions of the mesh: {sorted(m.regions)}"
+            )
+        if not isinstance(mat, Material):
+            raise MaterialError(f"region '{name}': expected a Material, got {mat!r}")
+    missing = sorted(set(m.regions) - set(materials))
+    if missing:
+        raise MaterialError(f"region(s) without material: {missing}")
+
+
+def validate_contacts(m: DeviceMesh, contacts: Sequence[Contact]) -> None:
+    """Contacts: at least two, unique, one voltage, on the outer boundary, not shorted.
+    Collective (shared by the models)."""
+    if len(contacts) < 2:
+        raise ContactError(f"need at least two contacts for a current to flow, got {len(contacts)}")
+    names = [c.name for c in contacts]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ContactError(f"contact(s) given twice: {dupes}")
+    if not any(c.is_voltage for c in contacts):
+        raise ContactError(
+            "no contact has a prescribed 'voltage' [V]: the potential is floating; "
+            "ground one contact (voltage = 0)"
+        )
+    for c in contacts:
+        m.boundary_tag(c.name, what="contact")
+    # Contacts must lie on the outer boundary and must not share facets.
+    topo = m.mesh.topology
+    topo.create_connectivity(m.tdim - 1, m.tdim)
+    exterior = dmesh_mod.exterior_facet_indices(topo)
+    nown = topo.index_map(m.tdim - 1).size_local
+    seen: dict[int, str] = {}
+    message = None
+    for c in contacts:
+        facets = m.facets(c.name, what="contact")
+        owned = facets[facets < nown]
+        inner = global_sum(m.comm, int(np.setdiff1d(owned, exterior).size))
+        if inner and message is None:
+            message = (
+                f"contact '{c.name}' has {inner} facets inside the device: a contact "
+                "must be on the outer boundary"
+            )
+        for f in owned:
+            other = seen.setdefault(int(f), c.name)
+            if other != c.name and message is None:
+                message = f"contacts '{other}' and '{c.name}' share facets (shorted contacts)"
+    raise_collective(m.comm, message, ContactError)
+
+
+def contact_voltages(contacts: Sequence[Contact], G: np.ndarray) -> np.ndarray:
+    """Voltages of all contacts [V] from the prescribed voltages and currents [A] and the
+    conductance matrix G [S]."""
+    n = len(contacts)
+    fixed = [i for i, c in enumerate(contacts) if c.is_voltage]
+    free = [i for i in range(n) if i not in fixed]
+    volts = np.zeros(n)
+    for i in fixed:
+        volts[i] = float(contacts[i].voltage)  # type: ignore[arg-type]
+    if free:
+        currents = np.array([float(contacts[i].current) for i in free])  # type: ignore[arg-type]
+        Gff = G[np.ix_(free, free)]
+        rhs = currents - G[np.ix_(free, fixed)] @ volts[fixed]
+        try:
+            volts[free] = np.linalg.solve(Gff, rhs)
+        except np.linalg.LinAlgError as exc:
+            raise ContactError(
+                "current-driven contacts are not connected to a voltage contact"
+            ) from exc
+    return volts
+
+
+def surface_area(m: DeviceMesh, name: str, scale: Scale) -> float:
+    """Area of a named surface [m^2] (2D: length x depth). Collective."""
+    ds = ufl.Measure("ds", domain=m.mesh, subdomain_data=m.facet_tags)
+    one = fem.form(scale.area * ds(m.boundary_tag(name)))
+    return float(global_sum(m.comm, fem.assemble_scalar(one)))
