@@ -104,7 +104,7 @@ class TwoCurrentProblem:
             self.mesh.region_tag(name, what="region in 'magnetization'")
             _polarity(name, value)
         validate_contacts(self.mesh, self.contacts)
-        check_problem(self.mesh, self.materials, self.contacts)  # touching contacts, floating regions
+        check_problem(self.mesh, self.materials, self.contacts)  # shorts, floating regions
 
     # ------------------------------------------------------------------ assembly
     def _coefficients(self) -> two_current.Coefficients:

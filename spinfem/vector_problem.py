@@ -21,6 +21,7 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh_mod
 from mpi4py import MPI
 
+from spinfem.checks import check_problem
 from spinfem.contacts import Contact
 from spinfem.errors import ContactError, InputError, MaterialError, MeshError
 from spinfem.fields import piecewise_constant
@@ -32,7 +33,6 @@ from spinfem.mixing import MagneticInsulator, MixingConductance, unit_vector
 from spinfem.parallel import did_you_mean, global_sum, raise_collective
 from spinfem.physics import vector_spin
 from spinfem.physics.scale import Scale
-from spinfem.checks import check_problem
 from spinfem.problem import contact_voltages, surface_area, validate_contacts, validate_materials
 from spinfem.solution import ContactResult
 from spinfem.solvers import LinearSolver, SolverSettings
@@ -94,7 +94,7 @@ class VectorSpinProblem:
         self.settings = solver or SolverSettings(direct_max_dofs=60_000)
         validate_materials(mesh, self.materials)
         validate_contacts(mesh, self.contacts)
-        check_problem(mesh, self.materials, self.contacts)  # touching contacts, floating regions
+        check_problem(mesh, self.materials, self.contacts)  # shorts, floating regions
         magnetization = dict(magnetization or {})
         for name in magnetization:
             if name not in self.boundaries:  # an insulator boundary's m may be given here too
