@@ -24,7 +24,39 @@ from spinfem.errors import (  # noqa: E402
 )
 from spinfem.materials import Material  # noqa: E402
 
+# The public API, imported on first use (``spinfem.VectorSpinProblem``) so that
+# ``import spinfem`` stays light; submodules are the same objects.
+_LAZY = {
+    "Contact": "spinfem.contacts",
+    "DeviceMesh": "spinfem.mesh",
+    "TwoCurrentProblem": "spinfem.problem",
+    "VectorSpinProblem": "spinfem.vector_problem",
+    "VectorSolution": "spinfem.vector_solution",
+    "Transparent": "spinfem.interfaces",
+    "SpinConductance": "spinfem.interfaces",
+    "TunnelBarrier": "spinfem.interfaces",
+    "SpinMemoryLoss": "spinfem.interfaces",
+    "MixingConductance": "spinfem.mixing",
+    "MagneticInsulator": "spinfem.mixing",
+    "SolverSettings": "spinfem.solvers",
+    "field_sweep": "spinfem.sweeps",
+    "angle_sweep": "spinfem.sweeps",
+    "sweep": "spinfem.sweeps",
+    "nonlocal_resistance": "spinfem.sweeps",
+    "SweepResult": "spinfem.sweeps",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'spinfem' has no attribute '{name}'")
+
+
 __all__ = [
+    *_LAZY,
     "ContactError",
     "InputError",
     "Material",
