@@ -6,8 +6,8 @@ from spinfem.geometry.stack import Layer, layer_elements, pillar
 from spinfem.geometry.strip import bilayer, film, hall_bar, hall_cross
 
 __all__ = [
-    "Layer",
     "LateralValve",
+    "Layer",
     "bilayer",
     "film",
     "hall_bar",
