@@ -6,7 +6,9 @@ matplotlib and without dolfinx, and writes into ``RUN/plots/``:
 - ``profile_<line>.png``: V [mV] and mu_s [ueV] along each probe segment, one curve per state;
 - ``sweep.png`` (runs with a ``[sweep]``): RA and MR against the swept value, per state;
 - ``states.png`` (runs without a sweep, two-terminal): RA per state;
-- ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact).
+- ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact);
+- ``sweep_field_T.png`` / ``sweep_angle_deg.png`` (vector model, ``sweep.csv``): every
+  observable against B [T] (Hanle: R_NL vs B) or the rotation angle [degree].
 """
 
 from __future__ import annotations
@@ -86,7 +88,11 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
             for label, rows in curves.items():
                 s = [r["s_m"] * 1e9 for r in rows]
                 ax1.plot(s, [r["V_volt"] * 1e3 for r in rows], label=label)
-                ax2.plot(s, [r["mu_s_eV"] * 1e6 for r in rows], label=label)
+                if "mu_s_eV" in rows[0]:
+                    ax2.plot(s, [r["mu_s_eV"] * 1e6 for r in rows], label=label)
+                else:  # vector model: the three components
+                    for c in "xyz":
+                        ax2.plot(s, [r[f"mu_s_{c}_eV"] * 1e6 for r in rows], label=f"{label} {c}")
             ax1.set_ylabel("V [mV]")
             ax2.set_ylabel("mu_s [ueV]")
             ax2.set_xlabel(f"position along '{line}' [nm]")
@@ -128,6 +134,9 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax.set_title("resistance-area per state")
         save(fig, "states.png")
 
+    if (run / "sweep.csv").is_file():
+        written.append(_vector_sweep(run / "sweep.csv", target, plt))
+
     if (run / "contacts.csv").is_file():
         rows = read_csv(run / "contacts.csv")
         cols = ["state", "contact", "voltage_V", "current_A", "spin_current_A"]
@@ -142,3 +151,30 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax.set_title("contacts: voltage [V], current into the device [A], spin current [A]")
         save(fig, "contacts.png")
     return written
+
+
+_SCALE = {"_ohm": (1e3, "mOhm"), "_Nm": (1.0, "N m")}
+
+
+def _vector_sweep(path: Path, target: Path, plt: Any) -> Path:
+    """One panel per observable of a vector-model sweep (sweep.csv), against its first
+    column (field_T or angle_deg)."""
+    rows = read_csv(path)
+    parameter = next(iter(rows[0]))
+    names = [k for k in rows[0] if k != parameter]
+    fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(6.4, 1.2 + 2.0 * len(names)))
+    axes = [axes] if len(names) == 1 else list(axes)
+    x = [r[parameter] for r in rows]
+    for ax, name in zip(axes, names, strict=True):
+        factor, unit = next(((f, u) for s, (f, u) in _SCALE.items() if name.endswith(s)), (1, ""))
+        ax.plot(x, [r[name] * factor for r in rows], "o-")
+        label = name.rsplit("_", 1)[0] if unit else name
+        ax.set_ylabel(f"{label} [{unit}]" if unit else label)
+    xlabel = {"field_T": "B [T]", "angle_deg": "angle [degree]"}.get(parameter, parameter)
+    axes[-1].set_xlabel(xlabel)
+    axes[0].set_title(f"sweep of {xlabel}")
+    fig.tight_layout()
+    out = target / f"sweep_{parameter}.png"
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
