@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import rel_err, run_python
+from reference.spin_hall import smr_coefficients
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "cases"
@@ -92,9 +92,6 @@ def test_smr_case_against_chen(runs):
     """Hall bar 3D smoke mesh: Delta rho_2 (Hall) within 5 % of Chen et al. PRB 87, 144411
     and of the sign of -G_i; Delta rho_1 > 0 (arms and end contacts make it ~15 % low
     at this size)."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from reference.spin_hall import smr_coefficients
-
     from spinfem import library
 
     res = json.loads((runs["smr_hall_bar"] / "results.json").read_text())["states"]["steady"]

@@ -126,7 +126,9 @@ def build_lateral_valve(spec: LateralValveMesh, base: Path, materials: Any, comm
     return Device(mesh, source={"builder": "lateral_valve"})
 
 
-def _normal_line(length: float, total: float, dim: int) -> list[tuple[str, list[float], list[float]]]:
+def _normal_line(
+    length: float, total: float, dim: int
+) -> list[tuple[str, list[float], list[float]]]:
     """The film normal through x = length/4 (0 to the top) [m]."""
     x = length / 4
     if dim == 3:

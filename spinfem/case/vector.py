@@ -292,7 +292,9 @@ def run(ctx: RunContext) -> dict[str, Any]:
             "voltage_V": c.voltage_V,
             "current_A": c.current_A,
             "spin_current_A": c.spin_current_A,
-            **dict(zip(("spin_x_A", "spin_y_A", "spin_z_A"), sol.spin_currents_A[c.name])),
+            **dict(
+                zip(("spin_x_A", "spin_y_A", "spin_z_A"), sol.spin_currents_A[c.name], strict=True)
+            ),
             "area_m2": c.area_m2,
         }
         for c in sol.contacts
@@ -331,9 +333,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         res = _sweep(prob, spec, obs, list(values))
         summary["sweep"] = {"kind": spec.kind, **res.as_dict()}
         cols = res.as_dict()
-        tables["sweep"] = [
-            {k: cols[k][i] for k in cols} for i in range(len(cols[res.parameter]))
-        ]
+        tables["sweep"] = [{k: cols[k][i] for k in cols} for i in range(len(cols[res.parameter]))]
     ctx.progress(1, 1, "done")
     return {"states": {"steady": summary}, "device": device, "tables": tables}
 

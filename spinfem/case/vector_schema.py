@@ -168,9 +168,7 @@ class FieldSweep(Strict):
     @model_validator(mode="after")
     def _one(self) -> FieldSweep:
         if (self.values is None) == (self.values_T is None):
-            raise PydanticCustomError(
-                "sweep", "give exactly one of 'values' [T] or 'values_T'", {}
-            )
+            raise PydanticCustomError("sweep", "give exactly one of 'values' [T] or 'values_T'", {})
         return self
 
     def tesla(self) -> list[float]:
@@ -229,7 +227,7 @@ class SmrSpec(Strict):
             raise PydanticCustomError(
                 "smr", "'hall' contacts need the film 'thickness' [m] for Delta rho_2", {}
             )
-        if abs(sum(a * b for a, b in zip(self.current_direction, self.normal))) > 1e-9:
+        if abs(sum(a * b for a, b in zip(self.current_direction, self.normal, strict=True))) > 1e-9:
             raise PydanticCustomError(
                 "smr", "'current_direction' must be perpendicular to 'normal'", {}
             )
