@@ -40,7 +40,22 @@ class LateralValveMesh(Strict):
     max_size: Length | None = None
 
 
-class FilmMesh(Strict):
+class _Planar(Strict):
+    """Keys shared by the strip builders: 2D or 3D, element size, 2D out-of-plane depth."""
+
+    dim: Literal[2, 3] = 2
+    size: Length | None = None
+    depth: Length | None = None
+
+
+class _Film(_Planar):
+    """A single-region film (region name, 3D thickness)."""
+
+    region: str = "HM"
+    thickness: Length | None = None
+
+
+class FilmMesh(_Planar):
     """``[mesh] kind = "film"``: one metal film, current along x (contacts left/right;
     film faces bottom/top; 3D also south/north). 2D: x-y cross-section, normal y."""
 
@@ -48,14 +63,11 @@ class FilmMesh(Strict):
     length: Length
     thickness: Length
     width: Length | None = None
-    dim: Literal[2, 3] = 2
-    size: Length | None = None
     region: str = "HM"
-    depth: Length | None = None
     elements: list[int] | None = Field(None, min_length=2, max_length=2)
 
 
-class BilayerMesh(Strict):
+class BilayerMesh(_Planar):
     """``[mesh] kind = "bilayer"``: lower/upper films (``names``), interface
     "<lower>|<upper>", contacts left/right on both layers, faces bottom/top."""
 
@@ -65,12 +77,9 @@ class BilayerMesh(Strict):
     t_upper: Length
     names: list[str] = Field(default_factory=lambda: ["HM", "FM"], min_length=2, max_length=2)
     width: Length | None = None
-    dim: Literal[2, 3] = 2
-    size: Length | None = None
-    depth: Length | None = None
 
 
-class HallBarMesh(Strict):
+class HallBarMesh(_Film):
     """``[mesh] kind = "hall_bar"``: a bar along x (contacts left/right) with two arms at
     x = 0 (contacts south/north, y = -/+); 3D faces bottom/top; other edges "sides"."""
 
@@ -79,24 +88,14 @@ class HallBarMesh(Strict):
     width: Length
     arm_width: Length
     arm_length: Length
-    thickness: Length | None = None
-    dim: Literal[2, 3] = 2
-    size: Length | None = None
-    region: str = "HM"
-    depth: Length | None = None
 
 
-class HallCrossMesh(Strict):
+class HallCrossMesh(_Film):
     """``[mesh] kind = "hall_cross"``: a symmetric cross, contacts left/right/south/north."""
 
     kind: Literal["hall_cross"] = "hall_cross"
     arm_width: Length
     arm_length: Length
-    thickness: Length | None = None
-    dim: Literal[2, 3] = 2
-    size: Length | None = None
-    region: str = "HM"
-    depth: Length | None = None
 
 
 def build_lateral_valve(spec: LateralValveMesh, base: Path, materials: Any, comm: Any) -> Device:
@@ -136,73 +135,38 @@ def _normal_line(
     return [("normal", [x, 0.0], [x, total])]
 
 
-def build_film(spec: FilmMesh, base: Path, materials: Any, comm: Any) -> Device:
-    from spinfem.geometry.strip import film
+def _strip(function: str, spec: Any, args: tuple[str, ...], comm: Any) -> Any:
+    """Call spinfem.geometry.strip.<function> with the spec's positional ``args`` and
+    every other key of the spec (except kind) as a keyword."""
+    from spinfem.geometry import strip
 
-    mesh = film(
-        spec.length,
-        spec.thickness,
-        width=spec.width,
-        dim=spec.dim,
-        size=spec.size,
-        region=spec.region,
-        depth=spec.depth,
-        elements=tuple(spec.elements) if spec.elements else None,  # type: ignore[arg-type]
-        comm=comm,
-    )
+    keywords = {k: getattr(spec, k) for k in type(spec).model_fields if k not in (*args, "kind")}
+    if keywords.get("elements") is not None:
+        keywords["elements"] = tuple(keywords["elements"])
+    if "names" in keywords:
+        keywords["names"] = tuple(keywords["names"])
+    return getattr(strip, function)(*(getattr(spec, a) for a in args), **keywords, comm=comm)
+
+
+def build_film(spec: FilmMesh, base: Path, materials: Any, comm: Any) -> Device:
+    mesh = _strip("film", spec, ("length", "thickness"), comm)
     lines = _normal_line(spec.length, spec.thickness, spec.dim)
     return Device(mesh, lines=lines, source={"builder": "film"})
 
 
 def build_bilayer(spec: BilayerMesh, base: Path, materials: Any, comm: Any) -> Device:
-    from spinfem.geometry.strip import bilayer
-
-    mesh = bilayer(
-        spec.length,
-        spec.t_lower,
-        spec.t_upper,
-        names=(spec.names[0], spec.names[1]),
-        width=spec.width,
-        dim=spec.dim,
-        size=spec.size,
-        depth=spec.depth,
-        comm=comm,
-    )
+    mesh = _strip("bilayer", spec, ("length", "t_lower", "t_upper"), comm)
     lines = _normal_line(spec.length, spec.t_lower + spec.t_upper, spec.dim)
     return Device(mesh, lines=lines, source={"builder": "bilayer"})
 
 
 def build_hall_bar(spec: HallBarMesh, base: Path, materials: Any, comm: Any) -> Device:
-    from spinfem.geometry.strip import hall_bar
-
-    mesh = hall_bar(
-        spec.length,
-        spec.width,
-        spec.arm_width,
-        spec.arm_length,
-        thickness=spec.thickness,
-        dim=spec.dim,
-        size=spec.size,
-        region=spec.region,
-        depth=spec.depth,
-        comm=comm,
-    )
+    mesh = _strip("hall_bar", spec, ("length", "width", "arm_width", "arm_length"), comm)
     return Device(mesh, source={"builder": "hall_bar"})
 
 
 def build_hall_cross(spec: HallCrossMesh, base: Path, materials: Any, comm: Any) -> Device:
-    from spinfem.geometry.strip import hall_cross
-
-    mesh = hall_cross(
-        spec.arm_width,
-        spec.arm_length,
-        thickness=spec.thickness,
-        dim=spec.dim,
-        size=spec.size,
-        region=spec.region,
-        depth=spec.depth,
-        comm=comm,
-    )
+    mesh = _strip("hall_cross", spec, ("arm_width", "arm_length"), comm)
     return Device(mesh, source={"builder": "hall_cross"})
 
 

@@ -15,15 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from spinfem.case import common
 from spinfem.case.build import Device
-from spinfem.case.common import (
-    NameCheck,
-    contact_interface_overlap,
-    inputs,
-    line_points,
-    probe_lines,
-    solver_settings,
-)
 from spinfem.case.models import ModelSpec, RunContext, register_model
 from spinfem.case.vector_schema import SECTIONS
 from spinfem.errors import MaterialError
@@ -43,7 +36,7 @@ def _insulators(case: Any) -> dict[str, Any]:
 
 def _names(ctx: RunContext, device: Device, insulators: dict[str, Any]) -> None:
     case = ctx.case
-    names = NameCheck(device)
+    names = common.NameCheck(device)
     names.common(case, magnet_surfaces=insulators)
     for name in insulators:
         names.surface(f"boundaries.{name}", name, "insulator boundary")
@@ -108,10 +101,10 @@ def problem(ctx: RunContext) -> tuple[Device, Any, dict[str, Any]]:
     from spinfem.vector_problem import VectorSpinProblem
 
     case = ctx.case
-    device, materials, contacts, laws = inputs(ctx)
+    device, materials, contacts, laws = common.inputs(ctx)
     insulators = _insulators(case)
     _names(ctx, device, insulators)
-    contact_interface_overlap(device, contacts, laws)
+    common.contact_interface_overlap(device, contacts, laws)
     _field_needs_tau(case, materials)
     field = case.section("field")
     mags = {k: tuple(v) for k, v in (case.section("magnetization") or {}).items()}
@@ -123,7 +116,7 @@ def problem(ctx: RunContext) -> tuple[Device, Any, dict[str, Any]]:
         interfaces=laws,
         boundaries=insulators,
         field_T=field.tesla() if field is not None else None,
-        solver=solver_settings(ctx),
+        solver=common.solver_settings(ctx),
     )
     return device, prob, materials
 
@@ -300,8 +293,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
         for c in sol.contacts
     ]
     profile_rows = []
-    for name, a, b, n in probe_lines(ctx, device):
-        t, pts, length = line_points(a, b, n)
+    for name, a, b, n in common.probe_lines(ctx, device):
+        t, pts, length = common.line_points(a, b, n)
         p = sol.probe(pts / device.mesh.length_unit)
         for k in range(n):
             mu = p["mu_s_eV"][k]

@@ -84,7 +84,23 @@ def _mixing(G: float | None, g: float | None, name: str, required: bool) -> floa
     return G if g is None else _E2_OVER_H * g
 
 
-class VectorInterfaceSpec(_TwoCurrentInterface):
+class _Transverse(Strict):
+    """The transverse (mixing) conductances: G_r, G_i [S/m^2] or g_r, g_i [1/m^2]."""
+
+    G_r: ConductancePerArea | None = None
+    G_i: ConductancePerArea | None = None
+    g_r: MixingPerArea | None = None
+    g_i: MixingPerArea | None = None
+
+    def mixing_SI(self) -> tuple[float, float]:
+        """(G_r, G_i) [S/m^2]; errors for both or neither of G_r, g_r (and both G_i, g_i)."""
+        return (
+            _mixing(self.G_r, self.g_r, "r", True) or 0.0,
+            _mixing(self.G_i, self.g_i, "i", False) or 0.0,
+        )
+
+
+class VectorInterfaceSpec(_TwoCurrentInterface, _Transverse):
     """``[interfaces."<name>"]`` of the vector model. ``law = "mixing"`` (alias ``kind``):
     longitudinal part ``AR_b`` (+ ``gamma``) or ``G_up``/``G_dn``, transverse part
     ``G_r`` (>= 0), ``G_i`` [S/m^2] or ``g_r``, ``g_i`` [1/m^2]."""
@@ -92,51 +108,34 @@ class VectorInterfaceSpec(_TwoCurrentInterface):
     law: Literal[
         "transparent", "spin_conductance", "tunnel_barrier", "spin_memory_loss", "mixing"
     ] = Field(alias="kind")
-    G_r: ConductancePerArea | None = None
-    G_i: ConductancePerArea | None = None
-    g_r: MixingPerArea | None = None
-    g_i: MixingPerArea | None = None
 
     @model_validator(mode="after")
     def _transverse(self) -> VectorInterfaceSpec:
         if self.law == "mixing":
-            _mixing(self.G_r, self.g_r, "r", True)
-            _mixing(self.G_i, self.g_i, "i", False)
+            self.mixing_SI()
         return self
 
-    def mixing_SI(self) -> tuple[float, float]:
-        """(G_r, G_i) [S/m^2]."""
-        return (
-            _mixing(self.G_r, self.g_r, "r", True) or 0.0,
-            _mixing(self.G_i, self.g_i, "i", False) or 0.0,
-        )
 
-
-class InsulatorSpec(Strict):
+class InsulatorSpec(_Transverse):
     """``[boundaries.<facet group>]``: a metal surface on a magnetic insulator (the spin
     Hall magnetoresistance boundary law: no charge current, transverse spin absorbed)."""
 
     kind: Literal["magnetic_insulator"]
-    G_r: ConductancePerArea | None = None
-    G_i: ConductancePerArea | None = None
-    g_r: MixingPerArea | None = None
-    g_i: MixingPerArea | None = None
     m: Vec3 = Field(default_factory=lambda: [0.0, 0.0, 1.0])
 
     @model_validator(mode="after")
     def _values(self) -> InsulatorSpec:
-        _mixing(self.G_r, self.g_r, "r", True)
-        _mixing(self.G_i, self.g_i, "i", False)
-        if (self.G_r if self.g_r is None else self.g_r) < 0:  # type: ignore[operator]
+        if self.mixing_SI()[0] < 0:
             raise PydanticCustomError("law_keys", "G_r [S/m^2] must be >= 0", {})
         return self
 
-    def mixing_SI(self) -> tuple[float, float]:
-        """(G_r, G_i) [S/m^2]."""
-        return (
-            _mixing(self.G_r, self.g_r, "r", True) or 0.0,
-            _mixing(self.G_i, self.g_i, "i", False) or 0.0,
-        )
+
+def _exactly_one(spec: Any, a: str, b: str, error: str) -> list[float]:
+    """The value of exactly one of the keys ``a`` (with units, [T]) and ``b``."""
+    va, vb = getattr(spec, a), getattr(spec, b)
+    if (va is None) == (vb is None):
+        raise PydanticCustomError(error, "give exactly one of '{a}' [T] or '{b}'", {"a": a, "b": b})
+    return list(va if va is not None else vb)
 
 
 class FieldSpec(Strict):
@@ -148,12 +147,12 @@ class FieldSpec(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> FieldSpec:
-        if (self.B is None) == (self.B_T is None):
-            raise PydanticCustomError("field", "give exactly one of 'B' [T] or 'B_T'", {})
+        self.tesla()
         return self
 
     def tesla(self) -> list[float]:
-        return list(self.B if self.B is not None else self.B_T)  # type: ignore[arg-type]
+        """B [T]."""
+        return _exactly_one(self, "B", "B_T", "field")
 
 
 class FieldSweep(Strict):
@@ -167,12 +166,12 @@ class FieldSweep(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> FieldSweep:
-        if (self.values is None) == (self.values_T is None):
-            raise PydanticCustomError("sweep", "give exactly one of 'values' [T] or 'values_T'", {})
+        self.tesla()
         return self
 
     def tesla(self) -> list[float]:
-        return list(self.values if self.values is not None else self.values_T)  # type: ignore[arg-type]
+        """The swept B values [T]."""
+        return _exactly_one(self, "values", "values_T", "sweep")
 
 
 class AngleSweep(Strict):
