@@ -8,7 +8,8 @@ matplotlib and without dolfinx, and writes into ``RUN/plots/``:
 - ``states.png`` (runs without a sweep, two-terminal): RA per state;
 - ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact);
 - ``sweep_field_T.png`` / ``sweep_angle_deg.png`` (vector model, ``sweep.csv``): every
-  observable against B [T] (Hanle: R_NL vs B) or the rotation angle [degree].
+  observable against B [T] (Hanle: R_NL vs B) or the rotation angle [degree];
+  ``sweep_key.png`` for a vector run with a generic key/values ``[sweep]``.
 """
 
 from __future__ import annotations
@@ -126,6 +127,17 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax1.legend(fontsize="small")
         ax1.set_title(f"sweep of {key}")
         save(fig, "sweep.png")
+    elif results and "sweep_index" in results[0]:  # vector model: generic key/values sweep
+        data = json.loads((run / "results.json").read_text())
+        key = data["points"][0]["key"]
+        xs = {p["index"]: _sweep_number(p["value"]) for p in data["points"]}
+        unit = next(iter(xs.values()))[1]
+        label = f"{key} [{unit}]" if unit else key
+        table = [
+            {label: xs[int(r["sweep_index"])][0], **{k: v for k, v in r.items() if _numeric(k, v)}}
+            for r in results
+        ]
+        written.append(_vector_sweep(table, target, plt, "key"))
     elif results and has_ra:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         names = [r["state"] for r in results]
@@ -135,7 +147,7 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         save(fig, "states.png")
 
     if (run / "sweep.csv").is_file():
-        written.append(_vector_sweep(run / "sweep.csv", target, plt))
+        written.append(_vector_sweep(read_csv(run / "sweep.csv"), target, plt))
 
     if (run / "contacts.csv").is_file():
         rows = read_csv(run / "contacts.csv")
@@ -156,10 +168,13 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
 _SCALE = {"_ohm": (1e3, "mOhm"), "_Nm": (1.0, "N m")}
 
 
-def _vector_sweep(path: Path, target: Path, plt: Any) -> Path:
-    """One panel per observable of a vector-model sweep (sweep.csv), against its first
-    column (field_T or angle_deg)."""
-    rows = read_csv(path)
+def _numeric(key: str, value: Any) -> bool:
+    return isinstance(value, float) and key not in ("sweep_index",)
+
+
+def _vector_sweep(rows: list[dict[str, Any]], target: Path, plt: Any, stem: str = "") -> Path:
+    """One panel per observable of a vector-model sweep (sweep.csv rows), against the
+    first column (field_T, angle_deg, or the swept key path in SI units)."""
     parameter = next(iter(rows[0]))
     names = [k for k in rows[0] if k != parameter]
     fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(6.4, 1.2 + 2.0 * len(names)))
@@ -174,7 +189,7 @@ def _vector_sweep(path: Path, target: Path, plt: Any) -> Path:
     axes[-1].set_xlabel(xlabel)
     axes[0].set_title(f"sweep of {xlabel}")
     fig.tight_layout()
-    out = target / f"sweep_{parameter}.png"
+    out = target / f"sweep_{stem or parameter}.png"
     fig.savefig(out, dpi=120)
     plt.close(fig)
     return out

@@ -213,6 +213,10 @@ def test_plot_of_the_hanle_sweep(runs, tmp_path):
     proc = spinfem("plot", str(runs["sot_bilayer"]), "--out", str(tmp_path / "sot"))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "sot" / "profile_normal.png").is_file()  # mu_s x, y, z across the film
+    proc = spinfem("plot", str(runs["nc_spin_valve"]), "--out", str(tmp_path / "nc"))
+    assert proc.returncode == 0, proc.stderr
+    img = matplotlib.image.imread(tmp_path / "nc" / "sweep_angle_deg.png")
+    assert img.shape[0] > 1000  # one panel per observable (R and 8 torque/xi columns)
 
 
 def test_check_and_info_know_the_vector_model(tmp_path):
