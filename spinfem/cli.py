@@ -84,6 +84,12 @@ def format_results(res: dict) -> str:
             ra = summ.get("resistance_area_ohm_m2")
             r = summ.get("resistance_ohm")
             extra = f"R = {r:.6e} Ohm, RA = {ra:.6e} Ohm m^2" if ra is not None else ""
+            if "observables" in summ:  # vector model: its scalar observables
+                shown = {**summ["observables"], **summ.get("smr", {})}
+                extra = ", ".join(f"{k} = {v:.6e}" for k, v in shown.items())
+                if "sweep" in summ:
+                    n = next(len(v) for v in summ["sweep"].values() if isinstance(v, list))
+                    extra += f"; {summ['sweep']['kind']} sweep of {n} points -> sweep.csv"
             lines.append(f"  {prefix}{state}: {extra}")
     return "\n".join(lines)
 
@@ -100,6 +106,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  blocks of unknowns: {rep['blocks']}")
         if rep["interfaces"]:
             print(f"  resistive interfaces: {rep['interfaces']}")
+        if rep.get("insulators"):
+            print(f"  magnetic-insulator boundaries: {rep['insulators']}")
         print(f"  regions file for ParaView: {rep['output']}/regions.xdmf")
     return 0
 

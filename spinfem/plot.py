@@ -6,7 +6,10 @@ matplotlib and without dolfinx, and writes into ``RUN/plots/``:
 - ``profile_<line>.png``: V [mV] and mu_s [ueV] along each probe segment, one curve per state;
 - ``sweep.png`` (runs with a ``[sweep]``): RA and MR against the swept value, per state;
 - ``states.png`` (runs without a sweep, two-terminal): RA per state;
-- ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact).
+- ``contacts.png``: the IV / contacts table (voltage, current, spin current per contact);
+- ``sweep_field_T.png`` / ``sweep_angle_deg.png`` (vector model, ``sweep.csv``): every
+  observable against B [T] (Hanle: R_NL vs B) or the rotation angle [degree];
+  ``sweep_key.png`` for a vector run with a generic key/values ``[sweep]``.
 """
 
 from __future__ import annotations
@@ -86,7 +89,11 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
             for label, rows in curves.items():
                 s = [r["s_m"] * 1e9 for r in rows]
                 ax1.plot(s, [r["V_volt"] * 1e3 for r in rows], label=label)
-                ax2.plot(s, [r["mu_s_eV"] * 1e6 for r in rows], label=label)
+                if "mu_s_eV" in rows[0]:
+                    ax2.plot(s, [r["mu_s_eV"] * 1e6 for r in rows], label=label)
+                else:  # vector model: the three components
+                    for c in "xyz":
+                        ax2.plot(s, [r[f"mu_s_{c}_eV"] * 1e6 for r in rows], label=f"{label} {c}")
             ax1.set_ylabel("V [mV]")
             ax2.set_ylabel("mu_s [ueV]")
             ax2.set_xlabel(f"position along '{line}' [nm]")
@@ -120,6 +127,17 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax1.legend(fontsize="small")
         ax1.set_title(f"sweep of {key}")
         save(fig, "sweep.png")
+    elif results and "sweep_index" in results[0]:  # vector model: generic key/values sweep
+        data = json.loads((run / "results.json").read_text())
+        key = data["points"][0]["key"]
+        xs = {p["index"]: _sweep_number(p["value"]) for p in data["points"]}
+        unit = next(iter(xs.values()))[1]
+        label = f"{key} [{unit}]" if unit else key
+        table = [
+            {label: xs[int(r["sweep_index"])][0], **{k: v for k, v in r.items() if _numeric(k, v)}}
+            for r in results
+        ]
+        written.append(_vector_sweep(table, target, plt, "key"))
     elif results and has_ra:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         names = [r["state"] for r in results]
@@ -127,6 +145,9 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax.set_ylabel("RA [fOhm m^2]")
         ax.set_title("resistance-area per state")
         save(fig, "states.png")
+
+    if (run / "sweep.csv").is_file():
+        written.append(_vector_sweep(read_csv(run / "sweep.csv"), target, plt))
 
     if (run / "contacts.csv").is_file():
         rows = read_csv(run / "contacts.csv")
@@ -142,3 +163,33 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         ax.set_title("contacts: voltage [V], current into the device [A], spin current [A]")
         save(fig, "contacts.png")
     return written
+
+
+_SCALE = {"_ohm": (1e3, "mOhm"), "_Nm": (1.0, "N m")}
+
+
+def _numeric(key: str, value: Any) -> bool:
+    return isinstance(value, float) and key not in ("sweep_index",)
+
+
+def _vector_sweep(rows: list[dict[str, Any]], target: Path, plt: Any, stem: str = "") -> Path:
+    """One panel per observable of a vector-model sweep (sweep.csv rows), against the
+    first column (field_T, angle_deg, or the swept key path in SI units)."""
+    parameter = next(iter(rows[0]))
+    names = [k for k in rows[0] if k != parameter]
+    fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(6.4, 1.2 + 2.0 * len(names)))
+    axes = [axes] if len(names) == 1 else list(axes)
+    x = [r[parameter] for r in rows]
+    for ax, name in zip(axes, names, strict=True):
+        factor, unit = next(((f, u) for s, (f, u) in _SCALE.items() if name.endswith(s)), (1, ""))
+        ax.plot(x, [r[name] * factor for r in rows], "o-")
+        label = name.rsplit("_", 1)[0] if unit else name
+        ax.set_ylabel(f"{label} [{unit}]" if unit else label)
+    xlabel = {"field_T": "B [T]", "angle_deg": "angle [degree]"}.get(parameter, parameter)
+    axes[-1].set_xlabel(xlabel)
+    axes[0].set_title(f"sweep of {xlabel}")
+    fig.tight_layout()
+    out = target / f"sweep_{stem or parameter}.png"
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out

@@ -190,6 +190,10 @@ def build_device(
 
 
 # ----------------------------------------------------------------------------- two_current
+#: Material parameters a ``[materials.<region>]`` table may set (SI after validation).
+MATERIAL_KEYS = ("sigma", "P", "l_sf", "theta_sh", "lambda_J", "lambda_phi", "tau_sf")
+
+
 def build_materials(specs: Mapping[str, MaterialSpec]) -> dict[str, Material]:
     """region -> Material from ``[materials.<region>]`` (library entry with overrides)."""
     out = {}
@@ -199,8 +203,8 @@ def build_materials(specs: Mapping[str, MaterialSpec]) -> dict[str, Material]:
             changes: dict[str, Any] = {}
             if spec.rho is not None:
                 changes["sigma"] = 1.0 / spec.rho if spec.rho > 0 else -1.0
-            for key in ("sigma", "P", "l_sf", "theta_sh"):
-                if getattr(spec, key) is not None:
+            for key in MATERIAL_KEYS:  # the vector model's spec adds lambda_J, ...
+                if getattr(spec, key, None) is not None:
                     changes[key] = getattr(spec, key)
             if spec.library is not None:
                 base = library.get(spec.library)
@@ -227,6 +231,14 @@ def build_interfaces(specs: Mapping[str, InterfaceSpec]) -> dict[str, InterfaceL
                     out[name] = SpinConductance.from_ARb(s.AR_b, s.gamma or 0.0)
                 else:
                     out[name] = SpinConductance(G_up=s.G_up, G_dn=s.G_dn)  # type: ignore[arg-type]
+            elif s.law == "mixing":  # vector model (VectorInterfaceSpec)
+                from spinfem.mixing import MixingConductance
+
+                G_r, G_i = s.mixing_SI()  # type: ignore[attr-defined]
+                if s.AR_b is not None:
+                    out[name] = MixingConductance.from_ARb_mixing(s.AR_b, s.gamma or 0.0, G_r, G_i)
+                else:
+                    out[name] = MixingConductance(G_up=s.G_up, G_dn=s.G_dn, G_r=G_r, G_i=G_i)  # type: ignore[arg-type]
             elif s.law == "tunnel_barrier":
                 out[name] = TunnelBarrier.from_RA(s.RA, s.polarization or 0.0)  # type: ignore[arg-type]
             else:

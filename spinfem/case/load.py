@@ -181,15 +181,24 @@ def validate_case(raw: dict[str, Any], source: str = "case") -> Case:
             errors.append(f"mesh.kind: unknown mesh kind {mkind!r}{hint}; one of {list(MESHES)}")
         else:
             mesh = _validate(MESHES[mkind][0], mesh_raw, ("mesh",), errors)
+    # a model may own a common section ([sweep] kind = "field" of the vector model): the
+    # model's table is used when it has a 'kind', the common one otherwise
+    common_kept = {
+        n
+        for n in spec.sections
+        if n in COMMON and not (isinstance(raw.get(n), dict) and "kind" in raw[n])
+    }
     sections = {}
     for name, kind_t in spec.sections.items():
+        if name in common_kept:
+            continue
         if name in raw:
             sections[name] = _validate(kind_t, raw[name], (name,), errors)
         elif name in spec.required:
             errors.append(f"{name}: missing (required by model '{kind}')")
     common = {}
     for name in ("case", "solver", "output", "sweep"):
-        if name in raw:
+        if name in raw and (name not in spec.sections or name in common_kept):
             common[name] = _validate(COMMON[name], raw[name], (name,), errors)
     if errors:
         lines = "\n  ".join(errors)

@@ -96,4 +96,6 @@ def get_model(kind: str) -> ModelSpec:
 
 
 def _load_builtin() -> None:
-    import spinfem.case.two_current  # noqa: F401  (registers "two_current")
+    import spinfem.case.strip_meshes
+    import spinfem.case.two_current
+    import spinfem.case.vector  # noqa: F401  (registers "vector")

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from spinfem.case.build import MESHES
-from spinfem.case.models import get_model
+from spinfem.case.models import MODELS, get_model
 from spinfem.case.schema import CaseInfo, ModelHead, OutputSpec, SolverSpec, SweepSpec, UnitTag
 from spinfem.case.units import UNITS
 
@@ -53,6 +53,8 @@ def _default(field: Any) -> str:
         return "**required**"
     if field.default_factory is not None:
         value = field.default_factory()
+        if isinstance(value, list) and value:
+            return f"`{value!r}`".replace("'", '"')
         return "{}" if isinstance(value, dict) else ("[]" if isinstance(value, list) else "")
     if field.default is None:
         return "-"
@@ -66,7 +68,8 @@ def _table(title: str, cls: type[BaseModel], skip: tuple[str, ...] = ()) -> list
         if name in skip:
             continue
         kind = _type(field.annotation, field.metadata)
-        lines.append(f"| `{name}` | {kind} | {_default(field)} |")
+        shown = field.alias if name.endswith("_") and field.alias else name  # nonlocal_
+        lines.append(f"| `{shown}` | {kind} | {_default(field)} |")
     lines.append("")
     nested = []
     for field in cls.model_fields.values():
@@ -79,20 +82,33 @@ def _table(title: str, cls: type[BaseModel], skip: tuple[str, ...] = ()) -> list
     return lines
 
 
+def _section(name: str, kind: Any, model: str) -> list[str]:
+    """One model section: a table of tables, a plain table, or a union of tables."""
+    if typing.get_origin(kind) is dict:
+        value = typing.get_args(kind)[-1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return _table(f"[{name}.<name>] (model {model})", value)
+        return [f"### [{name}] (model {model})", "", f"name -> {_type(value, [])}", ""]
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return _table(f"[{name}] (model {model})", kind)
+    out = []
+    for arg in typing.get_args(typing.get_args(kind)[0] if typing.get_args(kind) else kind):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            out += _table(f"[{name}] (model {model}, {arg.__name__})", arg)
+    return out
+
+
 def reference() -> str:
     """The generated Markdown reference of every section and key."""
-    spec = get_model("two_current")
+    get_model("two_current")  # loads every built-in model and mesh builder
     out = [BEGIN, "", "## Reference (generated from the schema)", ""]
     out += _table("[case]", CaseInfo)
     out += _table("[model]", ModelHead)
     for kind, (cls, _) in MESHES.items():
         out += _table(f'[mesh] kind = "{kind}"', cls)
-    for name, kind in spec.sections.items():
-        value = typing.get_args(kind)[-1]
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            out += _table(f"[{name}.<name>] (model two_current)", value)
-        else:
-            out += [f"### [{name}] (model two_current)", "", f"name -> {_type(value, [])}", ""]
+    for model, spec in MODELS.items():
+        for name, kind in spec.sections.items():
+            out += _section(name, kind, model)
     out += _table("[solver]", SolverSpec)
     out += _table("[output]", OutputSpec)
     out += _table("[sweep]", SweepSpec)

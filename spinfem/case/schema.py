@@ -260,6 +260,8 @@ _LAW_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "spin_conductance": ((), ("AR_b", "gamma", "G_up", "G_dn")),
     "tunnel_barrier": (("RA",), ("polarization",)),
     "spin_memory_loss": (("delta",), ("AR_I", "t_I", "sigma_I", "gamma")),
+    # vector model only (spinfem.case.vector_schema.VectorInterfaceSpec)
+    "mixing": ((), ("AR_b", "gamma", "G_up", "G_dn", "G_r", "G_i", "g_r", "g_i")),
 }
 
 
@@ -296,11 +298,13 @@ class InterfaceSpec(Strict):
                     + (f"missing: {', '.join(missing)}" if missing else ""),
                 },
             )
-        if self.law == "spin_conductance" and (self.AR_b is None) == (self.G_up is None):
+        if self.law in ("spin_conductance", "mixing") and (self.AR_b is None) == (
+            self.G_up is None
+        ):
             raise PydanticCustomError(
                 "law_keys",
-                "law 'spin_conductance' takes 'AR_b' (and 'gamma') or 'G_up', 'G_dn'",
-                {},
+                "law '{law}' takes 'AR_b' (and 'gamma') or 'G_up', 'G_dn'",
+                {"law": self.law},
             )
         return self
 

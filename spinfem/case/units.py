@@ -30,6 +30,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "T": ("a magnetic field", "0.1 T"),
     "A/m": ("a magnetization", "1.4e6 A/m"),
     "J/m": ("an exchange stiffness", "1.3e-11 J/m"),
+    "1/m^2": ("a mixing conductance per area g (G = (e^2/h) g)", "5e18 1/m^2"),
     "1": ("a dimensionless number", "0.5"),
 }
 
