@@ -3,8 +3,8 @@
 A :class:`ModelSpec` declares the model's own ``[model]`` keys (``params``), the top-level
 sections it reads (``sections``: name -> pydantic type), how ``spinfem check`` verifies
 its names against the mesh (``check``) and how ``spinfem run`` solves it (``run``).
-``two_current`` is registered in :mod:`spinfem.case.two_current`; see docs/cases.md
-("Adding a model") for how ``vector`` and ``mm`` plug in.
+``two_current`` is registered in :mod:`spinfem.case.two_current`, ``mm`` in
+:mod:`spinfem.case.mm`; see docs/cases.md ("Adding a model").
 """
 
 from __future__ import annotations
@@ -96,4 +96,5 @@ def get_model(kind: str) -> ModelSpec:
 
 
 def _load_builtin() -> None:
+    import spinfem.case.mm  # noqa: F401  (registers "mm")
     import spinfem.case.two_current  # noqa: F401  (registers "two_current")

@@ -9,7 +9,10 @@ Run directory (built under a temporary name, renamed when complete)::
     RUN/log.txt          the log (INFO)               RUN/manifest.json  versions, status
 
 A failed run is renamed to ``RUN.failed`` (its manifest says ``"failed: <error>"``), never
-to ``RUN``. An existing ``RUN`` is refused unless ``overwrite``.
+to ``RUN``. An existing ``RUN`` is refused unless ``overwrite``. Transient models (``mm``)
+write ``RUN`` in place (checkpoints must outlive a killed job): the manifest says
+``"running"``, then ``"ok"``, ``"failed: ..."`` or ``"interrupted at t = ... s ...
+(checkpoint ...)"`` (SIGTERM/SIGINT/SIGUSR1, exit code 5).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from mpi4py import MPI
 import spinfem
 from spinfem.case.load import load_case, set_path, validate_case
 from spinfem.case.models import RunContext, get_model
-from spinfem.errors import InputError, OutputError
+from spinfem.errors import InputError, Interrupted, OutputError
 from spinfem.io import run_directory, write_json
 from spinfem.parallel import global_sum, root_call
 
@@ -269,6 +272,8 @@ def _execute(directory, path, case, raw, spec, restart, comm, manifest, final) -
         return results
     except BaseException as exc:
         status = f"failed: {type(exc).__name__}: {exc}"
+        if isinstance(exc, Interrupted):  # "interrupted at t = ... s ... (checkpoint ...)"
+            status = f"{exc}; resume with --restart latest"
         if handler is not None:  # into log.txt; the console gets the error once, from the cli
             handler.emit(
                 logging.LogRecord(
