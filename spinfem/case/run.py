@@ -319,6 +319,15 @@ def _run_in_place(final, path, case, raw, spec, restart, overwrite, comm, manife
     if restart is not None:
         manifest["restarted"] = [*previous.get("restarted", []), previous.get("start_utc")]
         manifest["restart"] = restart
+        if comm.rank == 0 and previous.get("case_sha256") not in (None, manifest["case_sha256"]):
+            log.warning(
+                "--restart %s: the case differs from the one of the checkpointed run in '%s' "
+                "(case_sha256 %s..., was %s...); the run continues with the new case",
+                restart,
+                final,
+                manifest["case_sha256"][:12],
+                previous["case_sha256"][:12],
+            )
     if comm.rank == 0:
         _write_manifest_now(final, manifest)
     return _execute(final, path, case, raw, spec, restart, comm, manifest, None)
