@@ -167,7 +167,7 @@ def test_open_mpi_topology_workaround_is_set_before_mpi_starts():
     import subprocess
     import sys
 
-    assert os.environ.get("OMPI_MCA_topo") is not None
+    assert os.environ.get("OMPI_MCA_topo") is not None  # noqa: SIM112 (Open MPI's spelling)
     code = "import os, spinfem; print(os.environ['OMPI_MCA_topo'])"
     env = {k: v for k, v in os.environ.items() if k != "OMPI_MCA_topo"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -109,7 +109,9 @@ def same_result(run: Path, ref: Path, rtol: float = 1e-10) -> None:
 
 
 def vtx_steps(path: Path) -> int:
-    import adios4dolfinx  # noqa: F401, I001  (first: selects adios2's MPI bindings)
+    import adios4dolfinx
+
+    assert adios4dolfinx  # imported first: it selects adios2's MPI bindings
     import adios2
 
     with adios2.FileReader(str(path)) as f:

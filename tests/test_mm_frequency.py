@@ -101,7 +101,9 @@ def test_case_frequency_outputs(tmp_path):
     VTX phasor files are readable."""
     import csv
 
-    import adios4dolfinx  # noqa: F401, I001  (first: selects adios2's MPI bindings)
+    import adios4dolfinx
+
+    assert adios4dolfinx  # imported first: it selects adios2's MPI bindings
     import adios2
 
     from spinfem.case.run import run_case

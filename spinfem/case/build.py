@@ -21,6 +21,7 @@ from typing import Any
 from mpi4py import MPI
 
 from spinfem import library
+from spinfem.case.mm_schema import BoxMesh
 from spinfem.case.schema import (
     ContactSpec,
     FileMesh,
@@ -30,7 +31,6 @@ from spinfem.case.schema import (
     MtjMesh,
     PillarMesh,
 )
-from spinfem.case.mm_schema import BoxMesh
 from spinfem.contacts import Contact
 from spinfem.errors import InputError, MaterialError, MeshError, SpinfemError
 from spinfem.interfaces import (

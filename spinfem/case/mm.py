@@ -143,10 +143,8 @@ def _transient(ctx: RunContext, spec: TransientSpec) -> tuple[Any, dict[str, Any
     kw = spec.kwargs()
     if ctx.restart is not None:
         src = _restart_source(ctx)
-        if src.suffix == ".bp":
-            reader = checkpoint.read_path  # one checkpoint, no fallback
-        else:
-            reader = checkpoint.read
+        # a .bp path: that checkpoint only (no fallback); a directory: the newest intact one
+        reader = checkpoint.read_path if src.suffix == ".bp" else checkpoint.read
         dmesh, state, fM, fm = reader(src, ctx.comm)
         device = Device(dmesh, source={"checkpoint": str(src)})
         _names(ctx, device)
@@ -212,7 +210,7 @@ def _frequency(ctx: RunContext, prob: Any, spec: FrequencySpec) -> list[dict[str
                 decay_length_m=math.inf if k.imag == 0 else 1.0 / k.imag,
                 wavelength_m=math.inf if k.real == 0 else 2 * math.pi / abs(k.real),
             )
-        x, dm = r.profile()
+        _, dm = r.profile()
         row["deltam_at_xmin_re_A_per_m"] = float(dm[0].real)
         row["deltam_at_xmin_im_A_per_m"] = float(dm[0].imag)
         rows.append(row)

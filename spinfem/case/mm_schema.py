@@ -68,7 +68,9 @@ def _angular_frequency(value: Any) -> float:
     except InputError as exc:
         raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
     if v <= 0:
-        raise PydanticCustomError("positive", "must be > 0 [rad/s], got {value!r}", {"value": value})
+        raise PydanticCustomError(
+            "positive", "must be > 0 [rad/s], got {value!r}", {"value": value}
+        )
     return v
 
 
@@ -189,8 +191,14 @@ class BoundarySpec(Strict):
 
     def condition(self) -> Any:
         """The spinfem.mm boundary condition object."""
-        from spinfem.mm.sources import Constant, FixedDeltam, InjectedFlux, Pulse, Sinusoid
-        from spinfem.mm.sources import ZeroFlux
+        from spinfem.mm.sources import (
+            Constant,
+            FixedDeltam,
+            InjectedFlux,
+            Pulse,
+            Sinusoid,
+            ZeroFlux,
+        )
 
         if self.kind == "zero_flux":
             return ZeroFlux()

@@ -96,5 +96,5 @@ def get_model(kind: str) -> ModelSpec:
 
 
 def _load_builtin() -> None:
-    import spinfem.case.mm  # noqa: F401  (registers "mm")
+    import spinfem.case.mm  # registers "mm"
     import spinfem.case.two_current  # noqa: F401  (registers "two_current")

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from spinfem.case.build import MESHES
-from spinfem.case.models import get_model
+from spinfem.case.models import MODELS, get_model
 from spinfem.case.schema import CaseInfo, ModelHead, OutputSpec, SolverSpec, SweepSpec, UnitTag
 from spinfem.case.units import UNITS
 
@@ -81,18 +81,25 @@ def _table(title: str, cls: type[BaseModel], skip: tuple[str, ...] = ()) -> list
 
 def reference() -> str:
     """The generated Markdown reference of every section and key."""
-    spec = get_model("two_current")
+    get_model("two_current")
     out = [BEGIN, "", "## Reference (generated from the schema)", ""]
     out += _table("[case]", CaseInfo)
     out += _table("[model]", ModelHead)
     for kind, (cls, _) in MESHES.items():
         out += _table(f'[mesh] kind = "{kind}"', cls)
-    for name, kind in spec.sections.items():
-        value = typing.get_args(kind)[-1]
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            out += _table(f"[{name}.<name>] (model two_current)", value)
-        else:
-            out += [f"### [{name}] (model two_current)", "", f"name -> {_type(value, [])}", ""]
+    for model in ("two_current", *sorted(k for k in MODELS if k != "two_current")):
+        spec = MODELS[model]
+        if spec.params is not None:
+            out += _table(f'[model] kind = "{model}"', spec.params, skip=("kind",))
+        for name, kind in spec.sections.items():
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                out += _table(f"[{name}] (model {model})", kind)
+                continue
+            value = typing.get_args(kind)[-1]
+            if isinstance(value, type) and issubclass(value, BaseModel):
+                out += _table(f"[{name}.<name>] (model {model})", value)
+            else:
+                out += [f"### [{name}] (model {model})", "", f"name -> {_type(value, [])}", ""]
     out += _table("[solver]", SolverSpec)
     out += _table("[output]", OutputSpec)
     out += _table("[sweep]", SweepSpec)
