@@ -73,6 +73,9 @@ def test_unit_errors_name_path_and_expected_unit(value, unit, words):
 def test_the_shipped_cases_validate():
     for path in sorted(CASES.glob("*.toml")):
         case, _ = load_case(path)
+        if path.name.startswith("mm_"):
+            assert case.model.kind == "mm" and case.section("magnets"), path
+            continue
         assert case.model.kind == "two_current"
         assert case.section("materials") and case.section("contacts"), path
 
