@@ -347,3 +347,17 @@ def test_sweep_and_overrides_reach_the_model(tmp_path):
         ke = k_of_omega(p, 1e9)
         assert abs(complex(r["k_re_per_m"], r["k_im_per_m"]) - ke) < 0.01 * abs(ke)
     assert len(res["points"]) == 2
+
+
+def test_plots_of_mm_runs(step_run, ac_run, tmp_path):
+    """spinfem plot: the M-m time series and k(omega) figures are written and readable."""
+    import matplotlib.image as mpimg
+
+    from spinfem.plot import plot_run
+
+    files = plot_run(step_run, out=tmp_path / "p1") + plot_run(ac_run, out=tmp_path / "p2")
+    names = sorted(p.name for p in files)
+    assert names == ["mm_frequency.png", "mm_transient.png"]
+    for p in files:
+        img = mpimg.imread(p)
+        assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0
