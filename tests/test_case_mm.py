@@ -361,3 +361,13 @@ def test_plots_of_mm_runs(step_run, ac_run, tmp_path):
     for p in files:
         img = mpimg.imread(p)
         assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0
+
+
+def test_restart_of_a_frequency_run_is_refused_untouched(ac_run):
+    """--restart needs [transient]: refused before the run directory is touched."""
+    from spinfem.case.run import run_case
+
+    before = (ac_run / "manifest.json").read_text()
+    with pytest.raises(InputError, match=r"--restart latest: .*no \[transient\] section"):
+        run_case(AC, out=ac_run, overrides=AC_SMOKE, restart="latest")
+    assert (ac_run / "manifest.json").read_text() == before

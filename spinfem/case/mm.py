@@ -68,6 +68,12 @@ def _need_a_run(ctx: RunContext) -> None:
         )
 
 
+def _restart_problem(case: Any) -> str | None:
+    if case.section("transient") is None:
+        return "this 'mm' case has no [transient] section (a frequency run has no time steps)"
+    return None
+
+
 def _names(ctx: RunContext, device: Device) -> None:
     """Every name of the case exists in the mesh: one MeshError listing all misses."""
     m = device.mesh
@@ -247,5 +253,6 @@ register_model(
         sections=SECTIONS,
         required=("magnets",),
         transient=True,
+        restart_problem=_restart_problem,
     )
 )

@@ -66,6 +66,9 @@ class ModelSpec:
         sections: top-level sections the model reads: name -> type (pydantic-validatable).
         required: sections that must be present.
         transient: True if the model steps in time (``--restart`` allowed).
+        restart_problem: for a transient model, ``f(case)`` -> why this case cannot be
+            restarted (e.g. no time steps), or None; checked before the run directory is
+            touched.
     """
 
     kind: str
@@ -76,6 +79,7 @@ class ModelSpec:
     sections: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     transient: bool = False
+    restart_problem: Callable[[Any], str | None] | None = None
 
 
 MODELS: dict[str, ModelSpec] = {}

@@ -223,6 +223,10 @@ def run_case(
             f"--restart {restart}: model '{case.model.kind}' is steady (no time steps, no "
             "checkpoints); --restart applies to transient models such as 'mm'"
         )
+    if restart is not None and spec.restart_problem is not None:
+        problem = spec.restart_problem(case)
+        if problem:
+            raise InputError(f"--restart {restart}: {problem}")
     final = Path(out) if out is not None else Path.cwd() / f"{path.stem}-run"
     if restart is not None and not final.is_dir():
         raise InputError(f"--restart {restart}: run directory '{final}' does not exist")
