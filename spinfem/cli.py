@@ -2,7 +2,8 @@
 
 Errors a user can cause are :class:`~spinfem.errors.SpinfemError`: they are raised on
 every rank alike, printed once (rank 0) as ``spinfem: error: ...`` and end every rank
-with the same exit code (2 input, 3 solver, 4 output). An error raised on one rank only
+with the same exit code (2 input, 3 solver, 4 output, 5 transient run interrupted by
+SIGTERM/SIGINT/SIGUSR1 after writing a checkpoint). An error raised on one rank only
 ends the whole job with its exit code; any other exception is a bug: its traceback is
 printed and, under MPI, the whole job is aborted so nothing hangs
 (:func:`spinfem.parallel.run_collective`).
@@ -83,13 +84,20 @@ def format_results(res: dict) -> str:
                 continue
             ra = summ.get("resistance_area_ohm_m2")
             r = summ.get("resistance_ohm")
-            extra = f"R = {r:.6e} Ohm, RA = {ra:.6e} Ohm m^2" if ra is not None else ""
             if "observables" in summ:  # vector model: its scalar observables
                 shown = {**summ["observables"], **summ.get("smr", {})}
                 extra = ", ".join(f"{k} = {v:.6e}" for k, v in shown.items())
                 if "sweep" in summ:
                     n = next(len(v) for v in summ["sweep"].values() if isinstance(v, list))
                     extra += f"; {summ['sweep']['kind']} sweep of {n} points -> sweep.csv"
+            elif ra is not None:
+                extra = f"R = {r:.6e} Ohm, RA = {ra:.6e} Ohm m^2"
+            else:  # other models: their scalar results
+                extra = ", ".join(
+                    f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
+                    for k, v in summ.items()
+                    if isinstance(v, (int, float))
+                )
             lines.append(f"  {prefix}{state}: {extra}")
     return "\n".join(lines)
 
@@ -103,8 +111,8 @@ def _check(args: argparse.Namespace) -> int:
         for kind in ("regions", "boundaries"):
             items = ", ".join(f"{k} ({v})" for k, v in rep[kind].items())
             print(f"  {kind}: {items}")
-        print(f"  blocks of unknowns: {rep['blocks']}")
-        if rep["interfaces"]:
+        print(f"  blocks of unknowns: {rep.get('blocks')}")
+        if rep.get("interfaces"):
             print(f"  resistive interfaces: {rep['interfaces']}")
         if rep.get("insulators"):
             print(f"  magnetic-insulator boundaries: {rep['insulators']}")

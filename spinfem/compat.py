@@ -8,11 +8,22 @@ test in ``tests/test_compat.py`` that runs on every supported stack.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 
 MIN_DOLFINX = (0, 9)
+
+#: Open MPI: ``MPI_Dist_graph_create`` (adios4dolfinx calls it when a checkpoint is read
+#: on a different number of ranks) deadlocks at random: its edge exchange uses fixed
+#: internal tags that the nonblocking-collective tag counter of a long-used communicator
+#: reaches (open-mpi/ompi#13918, fixed by #13931; seen here: ~2 of 3 two-rank restarts of
+#: a one-rank checkpoint hung). The maintainers' workaround is the ``basic`` topology
+#: component; set before MPI is initialised (``import spinfem`` before mpi4py/dolfinx), a
+#: user's own setting wins, MPICH ignores ``OMPI_MCA_*``.
+OMPI_TOPO_WORKAROUND = ("OMPI_MCA_topo", "basic")
+os.environ.setdefault(*OMPI_TOPO_WORKAROUND)
 
 
 def dolfinx_version_tuple(version: str) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ContactError",
     "InputError",
+    "Interrupted",
     "MaterialError",
     "MeshError",
     "OutputError",
@@ -53,3 +54,10 @@ class OutputError(SpinfemError, OSError):
     """Output cannot be written (existing run directory, unwritable path)."""
 
     exit_code = 4
+
+
+class Interrupted(SpinfemError):
+    """A transient run stopped by SIGTERM/SIGINT/SIGUSR1 at a step boundary after writing a
+    checkpoint; ``spinfem run --restart latest`` resumes it (exit code 5)."""
+
+    exit_code = 5

@@ -10,6 +10,11 @@ matplotlib and without dolfinx, and writes into ``RUN/plots/``:
 - ``sweep_field_T.png`` / ``sweep_angle_deg.png`` (vector model, ``sweep.csv``): every
   observable against B [T] (Hanle: R_NL vs B) or the rotation angle [degree];
   ``sweep_key.png`` for a vector run with a generic key/values ``[sweep]``.
+
+
+- M-m runs: ``mm_transient.png`` (``mm_transient_<point>.png`` in a sweep): total M + m
+  [A m^2], free energy [J] and max |dm| [A/m] against t [ns], from ``fields/scalars.csv``;
+  ``mm_frequency.png``: Re k and Im k [1/um] against omega [rad/s] from ``frequency.csv``.
 """
 
 from __future__ import annotations
@@ -162,6 +167,7 @@ def plot_run(run: str | Path, out: str | Path | None = None) -> list[Path]:
         table.set_fontsize(8)
         ax.set_title("contacts: voltage [V], current into the device [A], spin current [A]")
         save(fig, "contacts.png")
+    _plot_mm(run, plt, save)
     return written
 
 
@@ -193,3 +199,42 @@ def _vector_sweep(rows: list[dict[str, Any]], target: Path, plt: Any, stem: str 
     fig.savefig(out, dpi=120)
     plt.close(fig)
     return out
+
+
+def _plot_mm(run: Path, plt: Any, save: Any) -> None:
+    """The M-m figures (time series and k(omega)) of a run, if it has them."""
+    series = sorted((run / "fields").rglob("scalars.csv")) if (run / "fields").is_dir() else []
+    for path in series:
+        rows = read_csv(path)
+        if not rows:
+            continue
+        t = [r["t_s"] * 1e9 for r in rows]
+        fig, axes = plt.subplots(3, 1, sharex=True, figsize=(6.4, 6.4))
+        for ax, key, label in (
+            (axes[0], "total_M_plus_m_Am2", "total M + m [A m^2]"),
+            (axes[1], "free_energy_J", "free energy [J]"),
+            (axes[2], "max_abs_dm_A_per_m", "max |dm| [A/m]"),
+        ):
+            ax.plot(t, [r[key] for r in rows], "-")
+            ax.set_ylabel(label)
+        axes[2].set_xlabel("t [ns]")
+        point = path.parent.relative_to(run / "fields").as_posix()
+        axes[0].set_title("M-m transient" + (f" (point {point})" if point != "." else ""))
+        save(fig, "mm_transient.png" if point == "." else f"mm_transient_{point}.png")
+    freq = read_csv(run / "frequency.csv") if (run / "frequency.csv").is_file() else []
+    freq = [r for r in freq if isinstance(r.get("k_re_per_m"), float)]
+    if freq:
+        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in freq:
+            groups[f"#{int(r['sweep_index'])}" if "sweep_index" in r else ""].append(r)
+        for label, rows in groups.items():
+            w = [r["omega_rad_per_s"] for r in rows]
+            ax.plot(w, [r["k_re_per_m"] * 1e-6 for r in rows], "o-", label=f"Re k {label}")
+            ax.plot(w, [r["k_im_per_m"] * 1e-6 for r in rows], "s--", label=f"Im k {label}")
+        ax.set_xscale("log")
+        ax.set_xlabel("omega [rad/s]")
+        ax.set_ylabel("k [1/um]")
+        ax.legend(fontsize="small")
+        ax.set_title("M-m response: complex wavenumber")
+        save(fig, "mm_frequency.png")

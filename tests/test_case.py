@@ -76,6 +76,8 @@ def test_the_shipped_cases_validate():
         assert case.model.kind in MODELS, path
         if case.model.kind in ("two_current", "vector"):
             assert case.section("materials") and case.section("contacts"), path
+        else:
+            assert case.model.kind == "mm" and case.section("magnets"), path
 
 
 def test_values_are_si_after_validation():

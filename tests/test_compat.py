@@ -157,3 +157,21 @@ def test_form_entity_maps_and_block_assembly():
     A.mult(ones, y)
     assert y.sum() == pytest.approx(0.5, rel=1e-12)  # area of the left half
     assert b.sum() == pytest.approx(0.5, rel=1e-12)
+
+
+def test_open_mpi_topology_workaround_is_set_before_mpi_starts():
+    """import spinfem sets OMPI_MCA_topo=basic (unless the user chose) before MPI_Init, so
+    MPI_Dist_graph_create cannot deadlock (open-mpi/ompi#13918); a subprocess that sets it
+    to something else keeps its choice."""
+    import os
+    import subprocess
+    import sys
+
+    assert os.environ.get("OMPI_MCA_topo") is not None  # noqa: SIM112 (Open MPI's spelling)
+    code = "import os, spinfem; print(os.environ['OMPI_MCA_topo'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMPI_MCA_topo"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == compat.OMPI_TOPO_WORKAROUND[1], out.stderr
+    env["OMPI_MCA_topo"] = "basic,treematch"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "basic,treematch", out.stderr

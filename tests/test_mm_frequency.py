@@ -97,34 +97,50 @@ def test_time_domain_ac_steady_state_matches_frequency_response():
 
 
 def test_case_frequency_outputs(tmp_path):
-    """run_case with a [frequency] table: frequency.json k agrees with the dispersion and the
+    """A case file with [frequency]: frequency.csv k agrees with the dispersion and the
     VTX phasor files are readable."""
-    import json
+    import csv
 
+    import adios4dolfinx
+
+    assert adios4dolfinx  # imported first: it selects adios2's MPI bindings
     import adios2
-    import adios4dolfinx  # noqa: F401  (selects adios2's MPI bindings)
 
-    from spinfem.mm.case import run_case
+    from spinfem.case.run import run_case
 
     p = params(0.3, True)
     omega = 2.0 * p.r
     ke = k_of_omega(p, omega)
-    L = 4.0 / abs(ke) / 1e-9
-    case = {
-        "mesh": {"box": {"lengths": [L], "cells": [160]}, "length_unit": 1e-9},
-        "magnets": {
-            "magnet": {"chi_M": 1e-2, "xi": 0.3, "r": p.r, "D_m": p.D_m, "w_M": p.w_M, "w_m": p.w_m}
-        },
-        "boundaries": {
-            "xmin": {"type": "injected_flux", "sinusoid": {"amplitude": 1.0, "omega": omega}}
-        },
-        "frequency": {"omega": [omega]},
-    }
-    run_case(case, tmp_path / "o")
-    rows = json.loads((tmp_path / "o" / "frequency.json").read_text())
+    L = 4.0 / abs(ke)
+    case = tmp_path / "ac.toml"
+    case.write_text(
+        f"""[model]
+kind = "mm"
+[mesh]
+kind = "box"
+size = ["{L!r} m"]
+cells = [160]
+[magnets.magnet]
+chi_M = 1e-2
+xi = 0.3
+r = "{p.r!r} 1/s"
+D_m = "{p.D_m!r} m^2/s"
+w_M = "{p.w_M!r} 1/s"
+w_m = "{p.w_m!r} 1/s"
+[boundaries.xmin]
+kind = "injected_flux"
+sinusoid = {{ amplitude = "1 A/s", omega = "{omega!r} rad/s" }}
+[frequency]
+omega = ["{omega!r} rad/s"]
+"""
+    )
+    run_case(case, out=tmp_path / "o")
+    with open(tmp_path / "o" / "frequency.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows = [{k: float(v) for k, v in r.items()} for r in rows]
     k = complex(rows[0]["k_re_per_m"], rows[0]["k_im_per_m"])
     assert abs(k - ke) < 0.01 * abs(ke)
     assert math.isclose(rows[0]["decay_length_m"], 1 / ke.imag, rel_tol=0.01)
-    with adios2.FileReader(str(tmp_path / "o" / "frequency_0.bp")) as f:
+    with adios2.FileReader(str(tmp_path / "o" / "fields" / "frequency_0.bp")) as f:
         assert "dm_im_A_per_m" in f.available_variables()
         assert np.all(np.isfinite(f.read("dm_re_A_per_m")))

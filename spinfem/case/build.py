@@ -21,6 +21,7 @@ from typing import Any
 from mpi4py import MPI
 
 from spinfem import library
+from spinfem.case.mm_schema import BoxMesh
 from spinfem.case.schema import (
     ContactSpec,
     FileMesh,
@@ -172,10 +173,23 @@ def build_file(spec: FileMesh, base: Path, materials: Any, comm: Any) -> Device:
     return Device(mesh, source={"file": str(path), "sha256": digest, "reader": reader})
 
 
+def build_box(spec: BoxMesh, base: Path, materials: Any, comm: Any) -> Device:
+    from spinfem.mm.problem import box_mesh
+
+    nm = 1e-9
+    lengths = tuple(s / nm for s in spec.size)
+    mesh = box_mesh(lengths, tuple(spec.cells), length_unit=nm, comm=comm, region=spec.region)
+    start = [0.0] + [s / 2 for s in spec.size[1:]]
+    end = [spec.size[0]] + [s / 2 for s in spec.size[1:]]
+    lines = [("x", start, end)] if len(spec.size) > 1 else []
+    return Device(mesh, lines=lines, source={"builder": "box"})
+
+
 register_mesh("pillar", PillarMesh, build_pillar)
 register_mesh("mtj", MtjMesh, build_mtj)
 register_mesh("magnet_slab", MagnetSlabMesh, build_magnet_slab)
 register_mesh("file", FileMesh, build_file)
+register_mesh("box", BoxMesh, build_box)
 
 
 def build_device(

@@ -3,8 +3,8 @@
 A :class:`ModelSpec` declares the model's own ``[model]`` keys (``params``), the top-level
 sections it reads (``sections``: name -> pydantic type), how ``spinfem check`` verifies
 its names against the mesh (``check``) and how ``spinfem run`` solves it (``run``).
-``two_current`` is registered in :mod:`spinfem.case.two_current`; see docs/cases.md
-("Adding a model") for how ``vector`` and ``mm`` plug in.
+``two_current`` is registered in :mod:`spinfem.case.two_current`, ``mm`` in
+:mod:`spinfem.case.mm`; see docs/cases.md ("Adding a model").
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ class ModelSpec:
         sections: top-level sections the model reads: name -> type (pydantic-validatable).
         required: sections that must be present.
         transient: True if the model steps in time (``--restart`` allowed).
+        restart_problem: for a transient model, ``f(case)`` -> why this case cannot be
+            restarted (e.g. no time steps), or None; checked before the run directory is
+            touched.
     """
 
     kind: str
@@ -76,6 +79,7 @@ class ModelSpec:
     sections: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     transient: bool = False
+    restart_problem: Callable[[Any], str | None] | None = None
 
 
 MODELS: dict[str, ModelSpec] = {}
@@ -96,6 +100,7 @@ def get_model(kind: str) -> ModelSpec:
 
 
 def _load_builtin() -> None:
+    import spinfem.case.mm
     import spinfem.case.strip_meshes
     import spinfem.case.two_current
-    import spinfem.case.vector  # noqa: F401  (registers "vector")
+    import spinfem.case.vector  # noqa: F401  (each registers its models / mesh builders)

@@ -106,7 +106,10 @@ def reference() -> str:
     out += _table("[model]", ModelHead)
     for kind, (cls, _) in MESHES.items():
         out += _table(f'[mesh] kind = "{kind}"', cls)
-    for model, spec in MODELS.items():
+    for model in ("two_current", *sorted(k for k in MODELS if k != "two_current")):
+        spec = MODELS[model]
+        if spec.params is not None:
+            out += _table(f'[model] kind = "{model}"', spec.params, skip=("kind",))
         for name, kind in spec.sections.items():
             out += _section(name, kind, model)
     out += _table("[solver]", SolverSpec)

@@ -9,7 +9,10 @@ Run directory (built under a temporary name, renamed when complete)::
     RUN/log.txt          the log (INFO)               RUN/manifest.json  versions, status
 
 A failed run is renamed to ``RUN.failed`` (its manifest says ``"failed: <error>"``), never
-to ``RUN``. An existing ``RUN`` is refused unless ``overwrite``.
+to ``RUN``. An existing ``RUN`` is refused unless ``overwrite``. Transient models (``mm``)
+write ``RUN`` in place (checkpoints must outlive a killed job): the manifest says
+``"running"``, then ``"ok"``, ``"failed: ..."`` or ``"interrupted at t = ... s ...
+(checkpoint ...)"`` (SIGTERM/SIGINT/SIGUSR1, exit code 5).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from mpi4py import MPI
 import spinfem
 from spinfem.case.load import load_case, set_path, validate_case
 from spinfem.case.models import RunContext, get_model
-from spinfem.errors import InputError, OutputError
+from spinfem.errors import InputError, Interrupted, OutputError
 from spinfem.io import run_directory, write_json
 from spinfem.parallel import global_sum, root_call
 
@@ -220,6 +223,10 @@ def run_case(
             f"--restart {restart}: model '{case.model.kind}' is steady (no time steps, no "
             "checkpoints); --restart applies to transient models such as 'mm'"
         )
+    if restart is not None and spec.restart_problem is not None:
+        problem = spec.restart_problem(case)
+        if problem:
+            raise InputError(f"--restart {restart}: {problem}")
     final = Path(out) if out is not None else Path.cwd() / f"{path.stem}-run"
     if restart is not None and not final.is_dir():
         raise InputError(f"--restart {restart}: run directory '{final}' does not exist")
@@ -269,6 +276,8 @@ def _execute(directory, path, case, raw, spec, restart, comm, manifest, final) -
         return results
     except BaseException as exc:
         status = f"failed: {type(exc).__name__}: {exc}"
+        if isinstance(exc, Interrupted):  # "interrupted at t = ... s ... (checkpoint ...)"
+            status = f"{exc}; resume with --restart latest"
         if handler is not None:  # into log.txt; the console gets the error once, from the cli
             handler.emit(
                 logging.LogRecord(
@@ -314,6 +323,15 @@ def _run_in_place(final, path, case, raw, spec, restart, overwrite, comm, manife
     if restart is not None:
         manifest["restarted"] = [*previous.get("restarted", []), previous.get("start_utc")]
         manifest["restart"] = restart
+        if comm.rank == 0 and previous.get("case_sha256") not in (None, manifest["case_sha256"]):
+            log.warning(
+                "--restart %s: the case differs from the one of the checkpointed run in '%s' "
+                "(case_sha256 %s..., was %s...); the run continues with the new case",
+                restart,
+                final,
+                manifest["case_sha256"][:12],
+                previous["case_sha256"][:12],
+            )
     if comm.rank == 0:
         _write_manifest_now(final, manifest)
     return _execute(final, path, case, raw, spec, restart, comm, manifest, None)

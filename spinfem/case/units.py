@@ -31,6 +31,12 @@ UNITS: dict[str, tuple[str, str]] = {
     "A/m": ("a magnetization", "1.4e6 A/m"),
     "J/m": ("an exchange stiffness", "1.3e-11 J/m"),
     "1/m^2": ("a mixing conductance per area g (G = (e^2/h) g)", "5e18 1/m^2"),
+    "1/s": ("a rate", "1e9 1/s"),
+    "1/m": ("a wavenumber", "1e6 1/m"),
+    "m^2/s": ("a diffusion constant", "1e-3 m^2/s"),
+    "A/s": ("an injected spin-accumulation flux", "1e3 A/s"),
+    "rad/s": ("an angular frequency", "1e9 rad/s"),
+    "rad": ("an angle", "0.5 rad"),
     "1": ("a dimensionless number", "0.5"),
 }
 

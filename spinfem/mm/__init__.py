@@ -12,9 +12,9 @@ Python API::
     out = run.run("outdir", checkpoint_every=20)   # VTX fields.bp, scalars.csv, checkpoints
     run = Transient.resume("outdir", lambda dmesh: MMProblem(dmesh, ...), t_end=1e-8, ...)
 
-Case-file entry point for the CLI: :func:`spinfem.mm.case.run_case` (``config`` mapping,
-output directory, optional restart directory). SIGTERM/SIGINT raise :class:`Interrupted`
-(exit code 5) after a checkpoint is written.
+Case files: ``[model] kind = "mm"`` (:mod:`spinfem.case.mm`, docs/cases.md), run with
+``spinfem run case.toml`` / ``--restart latest``. SIGTERM/SIGINT/SIGUSR1 raise
+:class:`Interrupted` (exit code 5) after a checkpoint is written.
 """
 
 from spinfem.mm.frequency import FrequencyResult, solve_frequency

@@ -37,7 +37,7 @@ import numpy as np
 from dolfinx import fem
 from mpi4py import MPI
 
-from spinfem.errors import InputError, SolverError, SpinfemError
+from spinfem.errors import InputError, Interrupted, SolverError
 from spinfem.mm import checkpoint
 from spinfem.mm.problem import MMProblem, StageSolver
 
@@ -59,13 +59,6 @@ CSV_COLUMNS = [
     "injection_rate_Am2_per_s",
     "max_abs_dm_A_per_m",
 ]
-
-
-class Interrupted(SpinfemError):
-    """SIGTERM/SIGINT/SIGUSR1 during a run: the step finished, a checkpoint was written,
-    outputs closed (exit code 5)."""
-
-    exit_code = 5
 
 
 @dataclass
@@ -361,8 +354,8 @@ class Transient:
                 self.write_checkpoint(outp)
             if stop:
                 raise Interrupted(
-                    f"interrupted at t = {st['t']:.6e} s after {int(st['steps'])} steps; "
-                    f"checkpoint written to {outp}"
+                    f"interrupted at t = {st['t']:.6e} s after {int(st['steps'])} steps "
+                    f"(checkpoint {outp / checkpoint.NAMES[0]})"
                     if outp
                     else "interrupted (no output directory)"
                 )
