@@ -9,6 +9,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     OMPI_ALLOW_RUN_AS_ROOT=1 \
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
     OMPI_MCA_rmaps_base_oversubscribe=1 \
+    OMPI_MCA_topo=basic \
     OMP_NUM_THREADS=1 \
     LANG=C.UTF-8
 

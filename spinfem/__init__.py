@@ -16,6 +16,7 @@ require_dolfinx()
 from spinfem.errors import (  # noqa: E402
     ContactError,
     InputError,
+    Interrupted,
     MaterialError,
     MeshError,
     OutputError,
@@ -59,6 +60,7 @@ __all__ = [
     *_LAZY,
     "ContactError",
     "InputError",
+    "Interrupted",
     "Material",
     "MaterialError",
     "MeshError",

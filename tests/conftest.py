@@ -36,6 +36,7 @@ def mpi_env() -> dict[str, str]:
         PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests"), env.get("PYTHONPATH", "")]),
     )
     env.setdefault("OMPI_MCA_btl", "self,sm")
+    env.setdefault("OMPI_MCA_topo", "basic")  # Open MPI 5 dist-graph hang (spinfem.compat)
     return env
 
 
