@@ -254,7 +254,9 @@ def run_solver(problem: Any, settings: Any, comm: Any, nmv: int) -> dict[str, fl
         "matvec_bytes": nnz * (8 + 4) + nrows * (4 + 8 + 8),
         "solver": solver.description,
     }
-    for obj in (solver, A, b, x, y):
+    # destroy explicitly: petsc4py defers freeing parallel objects that are garbage
+    # collected (a lingering PC reference leaked its hypre hierarchy on 2 ranks)
+    for obj in (pc, solver, A, b, x, y):
         obj.destroy()
     return out
 
