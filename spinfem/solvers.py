@@ -1,19 +1,35 @@
 """PETSc linear solvers with their own option prefix, size-based defaults and checks.
 
-Defaults: a direct LU solve (MUMPS) up to ``direct_max_dofs`` unknowns, above that CG
-(symmetric operators) or GMRES with BoomerAMG. Anything can be overridden through
-``petsc_options`` or the command line under the prefix, e.g.
-``-spinfem_ksp_type gmres -spinfem_ksp_monitor``. Every solve checks the converged
-reason and the finiteness of the result: a failure is a :class:`SolverError` naming
-the PETSc reason, never a silent result.
+Strategy (docs/performance.md has the measurements behind it):
+
+- up to ``direct_max_dofs`` unknowns: LU with MUMPS (``preonly``);
+- above: CG (symmetric positive definite operators, e.g. the collinear model) or GMRES
+  (``symmetric=False``: precession, spin Hall, G_i) preconditioned by BoomerAMG with
+  low-complexity 3D options (:data:`AMG_OPTIONS`). Operators carry their block size
+  (2 for (V, mu_s), 4 for (V, mu_vec)); PETSc passes it to hypre as the number of
+  functions, i.e. unknown-based *systems* AMG, which is what makes the coupled blocks
+  converge like a scalar problem (block size 1: ~3x more iterations).
+
+Anything can be overridden through ``SolverSettings.petsc_options`` or the command line
+under the prefix, e.g. ``-spinfem_ksp_type gmres -spinfem_ksp_monitor``; the command
+line wins. Options under the prefix that PETSc never read are reported (a warning and
+:attr:`LinearSolver.unused_options`). The preconditioner is built once per operator
+(:meth:`LinearSolver.setup`, timed) and reused by every right-hand side;
+:meth:`LinearSolver.update_operator` swaps in a new operator and by default keeps it
+(sweeps and time steps). Every solve checks the converged reason and the finiteness of
+the result: a failure is a :class:`SolverError` naming the PETSc reason.
 """
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import logging
 import math
+import os
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +37,7 @@ from petsc4py import PETSc
 
 from spinfem.errors import SolverError
 
-__all__ = ["LinearSolver", "SolverSettings"]
+__all__ = ["AMG_OPTIONS", "LinearSolver", "SolverSettings", "default_options"]
 
 log = logging.getLogger("spinfem")
 
@@ -31,15 +47,25 @@ _REASONS = {
     if not n.startswith("_") and isinstance(getattr(PETSc.KSP.ConvergedReason, n), int)
 }
 
+#: BoomerAMG options for 3D P1 operators, tuned on (V, mu_s) pillars (docs/performance.md):
+#: HMIS coarsening with ext+i interpolation capped at 4 entries per row gives operator
+#: complexity ~2.2 (PETSc's Falgout/classical defaults: ~3.8). With these, strong
+#: threshold 0.25 beats 0.5/0.7 on both iterations and complexity, and aggressive
+#: coarsening (agg_nl >= 1) or nodal coarsening only add iterations and their growth
+#: under refinement.
 AMG_OPTIONS: dict[str, Any] = {
     "pc_type": "hypre",
     "pc_hypre_type": "boomeramg",
-    # FEniCS performance-test settings: operator complexity ~1.4 instead of ~3.8 in 3D.
-    "pc_hypre_boomeramg_strong_threshold": 0.7,
-    "pc_hypre_boomeramg_agg_nl": 4,
-    "pc_hypre_boomeramg_agg_num_paths": 2,
+    "pc_hypre_boomeramg_strong_threshold": 0.25,
     "pc_hypre_boomeramg_coarsen_type": "HMIS",
     "pc_hypre_boomeramg_interp_type": "ext+i",
+    "pc_hypre_boomeramg_P_max": 4,
+}
+
+DIRECT_OPTIONS: dict[str, Any] = {
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
 }
 
 
@@ -50,18 +76,104 @@ class SolverSettings:
     Attributes:
         prefix: PETSc options prefix (command-line options under it take precedence).
         direct_max_dofs: largest global number of unknowns solved with LU (MUMPS).
-        rtol: relative tolerance of iterative solves [1].
+        rtol: relative residual tolerance of iterative solves [1].
+        max_it: iteration limit of iterative solves.
         petsc_options: extra options (without prefix), applied over the defaults.
     """
 
     prefix: str = "spinfem_"
     direct_max_dofs: int = 200_000
-    rtol: float = 1e-10
+    rtol: float = 1e-8
+    max_it: int = 500
     petsc_options: Mapping[str, Any] = field(default_factory=dict)
 
 
+def default_options(num_unknowns: int, settings: SolverSettings, symmetric: bool) -> dict[str, Any]:
+    """The options (without prefix) a solver of ``num_unknowns`` global unknowns starts from."""
+    if num_unknowns <= settings.direct_max_dofs:
+        opts: dict[str, Any] = dict(DIRECT_OPTIONS)
+    else:
+        opts = {"ksp_type": "cg" if symmetric else "gmres", **AMG_OPTIONS}
+        if not symmetric:
+            opts["ksp_gmres_restart"] = 100
+    opts.update({"ksp_rtol": settings.rtol, "ksp_atol": 1e-50, "ksp_max_it": settings.max_it})
+    opts.update(settings.petsc_options)
+    return opts
+
+
+def _is_value(token: str) -> bool:
+    """A command-line token that is an option value, not the next option (-1e-3 is a value)."""
+    if not token.startswith("-"):
+        return True
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def command_line_options(prefix: str, argv: Sequence[str] | None = None) -> dict[str, str]:
+    """``-PREFIXkey [value]`` pairs of the command line (default ``sys.argv``).
+
+    petsc4py is initialised without the command line when dolfinx imports it, so PETSc
+    never sees these; :class:`LinearSolver` inserts them itself (they win over defaults
+    and ``petsc_options``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = {}
+    for i, tok in enumerate(args):
+        if tok.startswith("-" + prefix) and len(tok) > len(prefix) + 1:
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            out[tok[1:]] = nxt if nxt is not None and _is_value(nxt) else ""
+    return out
+
+
+def _petsc_library() -> Any:
+    """The loaded libpetsc (for PetscOptionsUsed, which petsc4py does not wrap), or None."""
+    try:
+        import petsc4py
+
+        cfg = petsc4py.get_config()
+        libdir = os.path.join(cfg["PETSC_DIR"], cfg.get("PETSC_ARCH") or "", "lib")
+        for path in sorted(glob.glob(os.path.join(libdir, "libpetsc*.so*"))):
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "PetscOptionsUsed"):
+                return lib
+    except (OSError, KeyError, ImportError):
+        pass
+    return None
+
+
+_LIB = _petsc_library()
+
+
+def unused_options(prefix: str) -> list[str]:
+    """Options in the database under ``prefix`` that PETSc has not read (empty if unknown)."""
+    if _LIB is None:
+        return []
+    out = []
+    for name in PETSc.Options().getAll():
+        if name.startswith(prefix):
+            used = ctypes.c_int(0)
+            if (
+                _LIB.PetscOptionsUsed(None, name.encode(), ctypes.byref(used)) == 0
+                and not used.value
+            ):
+                out.append(name)
+    return sorted(out)
+
+
 class LinearSolver:
-    """A KSP for one assembled operator; reuse it for many right-hand sides."""
+    """A KSP for one assembled operator; the preconditioner is built once (here, timed)
+    and reused for every right-hand side.
+
+    Attributes:
+        kind: "direct" or "iterative".
+        description: e.g. "cg+hypre".
+        setup_time_s: time of the last preconditioner/factorisation setup [s].
+        solve_time_s: accumulated time in :meth:`solve` [s].
+        iterations: iteration count of every solve so far.
+        unused_options: options under the prefix PETSc did not read.
+    """
 
     def __init__(self, A: Any, settings: SolverSettings, symmetric: bool = True) -> None:
         self.settings = settings
@@ -69,28 +181,64 @@ class LinearSolver:
         self.ksp.setOperators(A)
         self.ksp.setOptionsPrefix(settings.prefix)
         n = A.getSize()[0]
-        if n <= settings.direct_max_dofs:
-            defaults: dict[str, Any] = {
-                "ksp_type": "preonly",
-                "pc_type": "lu",
-                "pc_factor_mat_solver_type": "mumps",
-            }
-        else:
-            defaults = {"ksp_type": "cg" if symmetric else "gmres", **AMG_OPTIONS}
-        defaults.update({"ksp_rtol": settings.rtol, "ksp_atol": 1e-50, "ksp_max_it": 1000})
-        defaults.update(settings.petsc_options)
+        defaults = default_options(n, settings, symmetric)
+        self.kind = "direct" if n <= settings.direct_max_dofs else "iterative"
         opts = PETSc.Options()
+        for name, value in command_line_options(settings.prefix).items():
+            opts[name] = value
         added = []
         for key, value in defaults.items():
             name = settings.prefix + key
             if not opts.hasName(name):  # the command line wins
                 opts[name] = value
                 added.append(name)
-        self.ksp.setFromOptions()
-        for name in added:  # do not leak our defaults into the next solver
-            opts.delValue(name)
-        self.description = f"{self.ksp.getType()}+{self.ksp.getPC().getType()}"
-        self.last_iterations = 0
+        try:
+            self.ksp.setFromOptions()
+            self.description = f"{self.ksp.getType()}+{self.ksp.getPC().getType()}"
+            self.setup_time_s = 0.0
+            self.solve_time_s = 0.0
+            self.iterations: list[int] = []
+            self.setup()
+            # our own defaults may legitimately go unread (e.g. hypre options after
+            # -spinfem_pc_type gamg): report only what the user set
+            mine = set(added) - {settings.prefix + k for k in settings.petsc_options}
+            self.unused_options = [n for n in unused_options(settings.prefix) if n not in mine]
+        finally:
+            for name in added:  # do not leak our defaults into the next solver
+                opts.delValue(name)
+        if self.unused_options:
+            log.warning(
+                "PETSc options under prefix '%s' not used by the %s solver: %s",
+                settings.prefix,
+                self.description,
+                ", ".join("-" + n for n in self.unused_options),
+            )
+
+    @property
+    def last_iterations(self) -> int:
+        return self.iterations[-1] if self.iterations else 0
+
+    def setup(self) -> float:
+        """Build the preconditioner (factorisation or AMG hierarchy) now; return seconds."""
+        t0 = time.perf_counter()
+        try:
+            self.ksp.setUp()
+        except PETSc.Error as exc:
+            raise SolverError(
+                f"setting up the {self.description} solver failed: PETSc error {exc}"
+            ) from exc
+        self.setup_time_s = time.perf_counter() - t0
+        log.info("%s setup: %.3f s", self.description, self.setup_time_s)
+        return self.setup_time_s
+
+    def update_operator(self, A: Any, reuse_preconditioner: bool = True) -> None:
+        """Use a new operator (same layout). With ``reuse_preconditioner`` the current
+        preconditioner is kept (time steps, sweeps with small changes); otherwise it is
+        rebuilt now."""
+        self.ksp.getPC().setReusePreconditioner(reuse_preconditioner)
+        self.ksp.setOperators(A)
+        if not reuse_preconditioner:
+            self.setup()
 
     def solve(self, b: Any, x: Any, what: str = "linear system") -> int:
         """Solve A x = b; raise SolverError on divergence or non-finite result.
@@ -113,14 +261,17 @@ class LinearSolver:
         norm = x.norm()
         if not math.isfinite(norm):
             raise SolverError(f"{what}: the solution contains NaN/Inf ({self.description})")
-        self.last_iterations = its
+        dt = time.perf_counter() - t0
+        self.solve_time_s += dt
+        self.iterations.append(its)
         log.info(
-            "solved %s: %s, %d iterations, residual %.2e, %.3f s",
+            "solved %s: %s, %d iterations, residual %.2e, %.3f s (preconditioner reused: %s)",
             what,
             self.description,
             its,
             self.ksp.getResidualNorm(),
-            time.perf_counter() - t0,
+            dt,
+            "yes" if len(self.iterations) > 1 else "built for this operator",
         )
         return its
 

@@ -1,0 +1,44 @@
+"""Direct (MUMPS) vs iterative (CG + BoomerAMG) solves of a multi-block pillar, as JSON.
+
+Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
+"""
+
+import json
+import sys
+
+import stacks
+from mpi4py import MPI
+
+from spinfem.contacts import Contact
+from spinfem.geometry import Layer, pillar
+from spinfem.interfaces import SpinConductance
+from spinfem.problem import TwoCurrentProblem
+from spinfem.solvers import SolverSettings
+
+NM = 1e-9
+comm = MPI.COMM_WORLD
+mats = stacks.materials(stacks.CO_CU_CO)
+layers = [Layer(name, t, elements=4) for name, _, t in stacks.CO_CU_CO]
+device = pillar(layers, width=40 * NM, depth=30 * NM, lateral_size=5 * NM, comm=comm)
+laws = {"F1|N": SpinConductance.from_ARb(0.51e-15, 0.77), "N|F2": SpinConductance.from_ARb(0.3e-15)}
+out: dict = {"ranks": comm.size}
+for kind, settings in (
+    ("direct", SolverSettings()),
+    ("iterative", SolverSettings(direct_max_dofs=0, rtol=1e-12)),
+):
+    sol = TwoCurrentProblem(
+        device,
+        mats,
+        [Contact("top", voltage=1e-3), Contact("bottom", voltage=0.0)],
+        {"F2": -1},
+        interfaces=laws,
+        solver=settings,
+    ).solve()
+    out[kind] = {
+        "RA": sol.resistance_area(),
+        "spin_current_top": sol.contact("top").spin_current_A,
+        "iterations": sol.iterations,
+    }
+if comm.rank == 0:
+    with open(sys.argv[1], "w") as f:
+        json.dump(out, f)

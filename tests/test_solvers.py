@@ -1,0 +1,241 @@
+"""Solver strategy: direct/iterative switch, agreement, bounded iterations, failures,
+PETSc options (prefix, command line, unused), preconditioner reuse, MPI."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+import stacks
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from conftest import rel_err, run_python, run_script_json
+from spinfem.contacts import Contact
+from spinfem.errors import SolverError
+from spinfem.geometry import Layer, pillar
+from spinfem.interfaces import SpinConductance
+from spinfem.problem import TwoCurrentProblem
+from spinfem.solvers import LinearSolver, SolverSettings, command_line_options, unused_options
+
+NM = 1e-9
+MATS = stacks.materials(stacks.CO_CU_CO)
+LAWS = {"F1|N": SpinConductance.from_ARb(0.51e-15, 0.77), "N|F2": SpinConductance.from_ARb(0.3e-15)}
+
+
+def device(r: int):
+    """Rectangular Co/Cu/Co pillar; r = 2 has ~8x the unknowns of r = 1."""
+    layers = [Layer(n, t, elements=max(3, round(t / (5 * NM))) * r) for n, _, t in stacks.CO_CU_CO]
+    return pillar(layers, width=60 * NM, depth=60 * NM, lateral_size=60 * NM / (6 * r))
+
+
+def solve(dev, settings: SolverSettings, laws=None):
+    contacts = [Contact("top", voltage=1e-3), Contact("bottom", voltage=0.0)]
+    prob = TwoCurrentProblem(dev, MATS, contacts, {"F2": -1}, interfaces=laws, solver=settings)
+    return prob.solve()
+
+
+@pytest.fixture(scope="module")
+def dev1():
+    return device(1)
+
+
+def laplacian(n: int) -> PETSc.Mat:
+    """1D Dirichlet Laplacian (SPD) of size n."""
+    A = PETSc.Mat().createAIJ((n, n), nnz=3, comm=MPI.COMM_SELF)
+    for i in range(n):
+        A.setValue(i, i, 2.0)
+        if i:
+            A.setValue(i, i - 1, -1.0)
+        if i < n - 1:
+            A.setValue(i, i + 1, -1.0)
+    A.assemble()
+    return A
+
+
+@pytest.mark.parametrize("laws", [None, LAWS], ids=["one-block", "interfaces"])
+def test_iterative_agrees_with_mumps(dev1, laws):
+    direct = solve(dev1, SolverSettings(), laws)
+    iterative = solve(dev1, SolverSettings(direct_max_dofs=0, rtol=1e-12), laws)
+    assert direct.iterations == 1  # preonly LU
+    assert iterative.iterations > 1
+    assert rel_err(iterative.resistance_area(), direct.resistance_area()) < 1e-9
+    s_it, s_dir = iterative.contact("top").spin_current_A, direct.contact("top").spin_current_A
+    assert rel_err(s_it, s_dir) < 1e-7
+
+
+@pytest.mark.parametrize("laws", [None, LAWS], ids=["one-block", "interfaces"])
+def test_iterations_bounded_under_refinement(laws):
+    """CG + systems BoomerAMG: <= 15 iterations at rtol 1e-8, growth <= 2 for 8x DOFs."""
+    its = []
+    for r in (1, 2):
+        sol = solve(device(r), SolverSettings(direct_max_dofs=0, rtol=1e-8), laws)
+        its.append(sol.iterations)
+    assert max(its) <= 15, its
+    assert its[1] - its[0] <= 2, its
+
+
+def test_block_size_two_on_multiblock_matrix(dev1):
+    """Interface laws give a block system; its monolithic matrix must keep bs = 2 (without
+    it BoomerAMG sees scalars and CG needs ~3x the iterations)."""
+    from dolfinx import fem
+
+    from spinfem.layout import build_layout
+    from spinfem.physics.scale import Scale
+    from spinfem.system import BlockSystem
+
+    prob = TwoCurrentProblem(
+        dev1, MATS, [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)], interfaces=LAWS
+    )
+    lay = build_layout(dev1, LAWS)
+    system = BlockSystem(lay, prob._coefficients(), Scale.of(dev1), prob._effective_laws(lay))
+    assert system.nblocks == 3
+    A = system.matrix([])
+    assert A.getBlockSize() == 2
+    # and the pairs really are (V, mu_s) of one node: rows 2k, 2k+1 share one column pattern
+    cols0, cols1 = A.getRow(0)[0], A.getRow(1)[0]
+    assert np.array_equal(cols0, cols1)
+    assert isinstance(system.spaces[0], fem.FunctionSpace)
+    A.destroy()
+
+
+def test_strategy_switch_and_symmetry():
+    A = laplacian(50)
+    direct = LinearSolver(A, SolverSettings(direct_max_dofs=50))
+    assert (direct.kind, direct.description) == ("direct", "preonly+lu")
+    assert direct.ksp.getPC().getFactorSolverType() == "mumps"
+    cg = LinearSolver(A, SolverSettings(direct_max_dofs=49))
+    assert (cg.kind, cg.description) == ("iterative", "cg+hypre")
+    gm = LinearSolver(A, SolverSettings(direct_max_dofs=49), symmetric=False)
+    assert gm.description == "gmres+hypre"
+    b = A.createVecLeft()
+    b.set(1.0)
+    xs = []
+    for s in (direct, cg, gm):
+        x = A.createVecRight()
+        s.solve(b, x)
+        xs.append(x.getArray().copy())
+    assert np.allclose(xs[1], xs[0], rtol=1e-7) and np.allclose(xs[2], xs[0], rtol=1e-7)
+    # the exact solution of the 1D problem: x_i = (i+1)(n-i)/2
+    i = np.arange(50)
+    assert np.allclose(xs[0], (i + 1) * (50 - i) / 2)
+
+
+def test_divergence_raises_with_reason():
+    A = laplacian(200)
+    b = A.createVecLeft()
+    b.set(1.0)
+    s = LinearSolver(
+        A, SolverSettings(direct_max_dofs=0, petsc_options={"ksp_max_it": 2, "pc_type": "jacobi"})
+    )
+    with pytest.raises(SolverError, match=r"DIVERGED_MAX_IT.*after 2 iterations"):
+        s.solve(b, A.createVecRight(), what="the test system")
+
+
+def test_singular_operator_raises():
+    A = laplacian(20)
+    A.zeroRows([5], diag=0.0)  # a zero row: LU breaks down
+    b = A.createVecLeft()
+    b.set(1.0)
+    with pytest.raises(SolverError):
+        s = LinearSolver(A, SolverSettings())
+        s.solve(b, A.createVecRight())
+
+
+def test_options_prefix_override_and_no_leak():
+    A = laplacian(30)
+    opts = PETSc.Options()
+    opts["spinfem_ksp_type"] = "gmres"  # as if given on the command line
+    try:
+        s = LinearSolver(A, SolverSettings(direct_max_dofs=0, petsc_options={"ksp_type": "bcgs"}))
+        assert s.ksp.getType() == "gmres"  # the command line wins over petsc_options
+        assert s.ksp.getOptionsPrefix() == "spinfem_"
+    finally:
+        opts.delValue("spinfem_ksp_type")
+    s2 = LinearSolver(A, SolverSettings(direct_max_dofs=0, petsc_options={"ksp_type": "bcgs"}))
+    assert s2.ksp.getType() == "bcgs"  # petsc_options win over the defaults
+    s3 = LinearSolver(A, SolverSettings(prefix="other_", direct_max_dofs=0))
+    assert s3.ksp.getOptionsPrefix() == "other_" and s3.ksp.getType() == "cg"
+    # our defaults are not left behind in the global options database
+    assert not any(k.startswith(("spinfem_", "other_")) for k in opts.getAll())
+
+
+def test_unused_options_reported(caplog):
+    A = laplacian(30)
+    with caplog.at_level(logging.WARNING, logger="spinfem"):
+        s = LinearSolver(A, SolverSettings(petsc_options={"ksp_bogus_setting": 3}))
+    if not s.unused_options and not unused_options("") and PETSc.Options().getAll() == {}:
+        pytest.skip("PetscOptionsUsed not reachable")
+    assert s.unused_options == ["spinfem_ksp_bogus_setting"]
+    assert "-spinfem_ksp_bogus_setting" in caplog.text
+    ok = LinearSolver(A, SolverSettings(petsc_options={"ksp_view": None}))
+    assert ok.unused_options == []
+
+
+def test_preconditioner_reuse_is_real():
+    """update_operator keeps the old factorisation unless told otherwise: with preonly LU
+    a stale factorisation of A applied to 2A's system gives exactly twice the answer."""
+    A = laplacian(40)
+    b = A.createVecLeft()
+    b.set(1.0)
+    s = LinearSolver(A, SolverSettings())
+    x1 = A.createVecRight()
+    s.solve(b, x1)
+    s.solve(b, A.createVecRight())  # second right-hand side: no new setup
+    assert s.iterations == [1, 1]
+    A2 = A.copy()
+    A2.scale(2.0)
+    s.update_operator(A2)  # reuse
+    x2 = A.createVecRight()
+    s.solve(b, x2)
+    assert np.allclose(x2.getArray(), x1.getArray())  # the stale LU of A
+    s.update_operator(A2, reuse_preconditioner=False)  # rebuild
+    s.solve(b, x2)
+    assert np.allclose(x2.getArray(), 0.5 * x1.getArray())
+
+
+def test_command_line_options_take_effect(tmp_path):
+    """A real command line: -spinfem_ksp_type gmres reaches the solver."""
+    script = tmp_path / "cli.py"
+    script.write_text(
+        "import sys\n"
+        "from petsc4py import PETSc\n"
+        "import test_solvers as t\n"
+        "from spinfem.solvers import LinearSolver, SolverSettings\n"
+        "s = LinearSolver(t.laplacian(20), SolverSettings(direct_max_dofs=0))\n"
+        "print('KSP', s.ksp.getType(), s.ksp.getTolerances()[0])\n"
+    )
+    proc = run_python([str(script), "-spinfem_ksp_type", "gmres", "-spinfem_ksp_rtol", "1e-3"])
+    assert proc.returncode == 0, proc.stderr
+    assert "KSP gmres 0.001" in proc.stdout
+
+
+@pytest.mark.mpi
+def test_solver_paths_mpi(tmp_path):
+    one = run_script_json("solver_paths.py", tmp_path, nprocs=1)
+    two = run_script_json("solver_paths.py", tmp_path, nprocs=2)
+    for res in (one, two):
+        assert rel_err(res["iterative"]["RA"], res["direct"]["RA"]) < 1e-9
+        assert res["iterative"]["iterations"] <= 20
+    assert rel_err(two["direct"]["RA"], one["direct"]["RA"]) < 1e-11
+    assert rel_err(two["iterative"]["RA"], one["direct"]["RA"]) < 1e-9
+    assert rel_err(two["iterative"]["spin_current_top"], one["direct"]["spin_current_top"]) < 1e-7
+
+
+def test_command_line_parsing():
+    argv = [
+        "demo",
+        "-spinfem_ksp_monitor",
+        "-spinfem_ksp_rtol",
+        "-1e-3",
+        "-x",
+        "-spinfem_pc_type",
+        "lu",
+    ]
+    assert command_line_options("spinfem_", argv) == {
+        "spinfem_ksp_monitor": "",
+        "spinfem_ksp_rtol": "-1e-3",
+        "spinfem_pc_type": "lu",
+    }
+    assert command_line_options("other_", argv) == {}
