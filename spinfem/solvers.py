@@ -193,7 +193,16 @@ class LinearSolver:
                 opts[name] = value
                 added.append(name)
         try:
-            self.ksp.setFromOptions()
+            try:
+                self.ksp.setFromOptions()
+            except PETSc.Error as exc:
+                given = {**settings.petsc_options, **command_line_options(settings.prefix)}
+                raise SolverError(
+                    f"PETSc rejected the solver options under prefix '{settings.prefix}' "
+                    f"(PETSc error {exc}); options given: {given or 'none'}; check the names "
+                    "and values of 'solver.petsc_options' / -spinfem_* (e.g. an unknown "
+                    "pc_type or ksp_type)"
+                ) from exc
             self.description = f"{self.ksp.getType()}+{self.ksp.getPC().getType()}"
             self.setup_time_s = 0.0
             self.solve_time_s = 0.0

@@ -100,11 +100,6 @@ def test_nan_in_an_iterative_solve_is_named(bar, monkeypatch):
     assert "NANORINF" in msg or "NaN" in msg, msg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solvers.py does not wrap PETSc errors raised while configuring the KSP "
-    "(setFromOptions): fix pending in spinfem/solvers.py, see docs/robustness.md",
-)
 def test_unknown_preconditioner_is_a_spinfem_error(bar, clean_petsc_options):
     with pytest.raises(SpinfemError) as info:
         solve(bar, direct_max_dofs=0, petsc_options={"pc_type": "no_such_pc"})
