@@ -18,7 +18,7 @@ import numpy as np
 from spinfem.case import common
 from spinfem.case.build import Device
 from spinfem.case.models import ModelSpec, RunContext, register_model
-from spinfem.case.vector_schema import SECTIONS
+from spinfem.case.vector_schema import SECTIONS, MagnetizationFileSpec
 from spinfem.errors import MaterialError
 
 __all__ = ["SECTIONS", "scalars", "smr"]
@@ -96,6 +96,16 @@ def _field_needs_tau(case: Any, materials: dict[str, Any]) -> None:
         )
 
 
+def _magnetization(ctx: RunContext, device: Device, value: Any) -> Any:
+    """A 3-vector, or the interpolated field of a ``{ file = ... }`` table."""
+    if isinstance(value, MagnetizationFileSpec):
+        from spinfem.magnetization import MagnetizationGrid
+
+        grid = MagnetizationGrid.read(ctx.base / value.file, ctx.comm)
+        return grid.in_mesh_units(device.mesh.length_unit)
+    return tuple(value)
+
+
 def problem(ctx: RunContext) -> tuple[Device, Any, dict[str, Any]]:
     """(device, VectorSpinProblem, materials) of a vector case, names checked."""
     from spinfem.vector_problem import VectorSpinProblem
@@ -107,7 +117,9 @@ def problem(ctx: RunContext) -> tuple[Device, Any, dict[str, Any]]:
     common.contact_interface_overlap(device, contacts, laws)
     _field_needs_tau(case, materials)
     field = case.section("field")
-    mags = {k: tuple(v) for k, v in (case.section("magnetization") or {}).items()}
+    mags = {
+        k: _magnetization(ctx, device, v) for k, v in (case.section("magnetization") or {}).items()
+    }
     prob = VectorSpinProblem(
         device.mesh,
         materials,

@@ -244,11 +244,19 @@ class ObservablesSpec(Strict):
     smr: SmrSpec | None = None
 
 
+class MagnetizationFileSpec(Strict):
+    """``[magnetization] <region> = { file = "m.ovf" }``: m from a micromagnetic grid file
+    (OVF 2.0 text/binary from OOMMF, mumax3, Boris, or ``.npz``), interpolated trilinearly
+    (:class:`spinfem.magnetization.MagnetizationGrid`); relative to the case file."""
+
+    file: str
+
+
 SECTIONS: dict[str, Any] = {
     "materials": dict[str, VectorMaterialSpec],
     "contacts": dict[str, ContactSpec],
     "interfaces": dict[str, VectorInterfaceSpec],
-    "magnetization": dict[str, Vec3],
+    "magnetization": dict[str, Vec3 | MagnetizationFileSpec],
     "boundaries": dict[str, InsulatorSpec],
     "field": FieldSpec,
     "sweep": VectorSweep,
