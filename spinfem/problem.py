@@ -173,19 +173,10 @@ class TwoCurrentProblem:
 
         ref = next(i for i, c in enumerate(self.contacts) if c.is_voltage)
         n = len(self.contacts)
-        basis: dict[int, Any] = {}
+        basis = unit_voltage_basis(self.contacts, values, system, bcs, solver)
         G = np.zeros((n, n))
         G_spin = np.zeros((n, n))
-        for k in range(n):
-            if k == ref:
-                continue
-            for i, val in enumerate(values):
-                val.value = 1.0 if i == k else 0.0
-            b = system.rhs(bcs)
-            x = A.createVecRight()
-            solver.solve(b, x, what=f"unit voltage on contact '{self.contacts[k].name}'")
-            b.destroy()
-            basis[k] = x
+        for k, x in basis.items():
             G[:, k], G_spin[:, k] = reactions(x)
         G[:, ref] = -G.sum(axis=1)
         G_spin[:, ref] = -G_spin.sum(axis=1)
@@ -303,6 +294,28 @@ def validate_contacts(m: DeviceMesh, contacts: Sequence[Contact]) -> None:
             if other != c.name and message is None:
                 message = f"contacts '{other}' and '{c.name}' share facets (shorted contacts)"
     raise_collective(m.comm, message, ContactError)
+
+
+def unit_voltage_basis(
+    contacts: Sequence[Contact], values: Sequence[Any], system: Any, bcs: list[Any], solver: Any
+) -> dict[int, Any]:
+    """Basis solutions [PETSc Vec] for a unit voltage on each contact but the reference
+    (the first voltage contact), all others at 0: ``values`` are the contacts' Dirichlet
+    Constants, ``system.rhs(bcs)`` assembles the right-hand side, ``solver`` reuses one
+    factorisation/preconditioner for all of them (shared by the models)."""
+    ref = next(i for i, c in enumerate(contacts) if c.is_voltage)
+    basis: dict[int, Any] = {}
+    for k in range(len(contacts)):
+        if k == ref:
+            continue
+        for i, val in enumerate(values):
+            val.value = 1.0 if i == k else 0.0
+        b = system.rhs(bcs)
+        x = solver.ksp.getOperators()[0].createVecRight()
+        solver.solve(b, x, what=f"unit voltage on contact '{contacts[k].name}'")
+        b.destroy()
+        basis[k] = x
+    return basis
 
 
 def contact_voltages(contacts: Sequence[Contact], G: np.ndarray) -> np.ndarray:

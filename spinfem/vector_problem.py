@@ -33,7 +33,13 @@ from spinfem.mixing import MagneticInsulator, MixingConductance, unit_vector
 from spinfem.parallel import did_you_mean, global_sum, raise_collective
 from spinfem.physics import vector_spin
 from spinfem.physics.scale import Scale
-from spinfem.problem import contact_voltages, surface_area, validate_contacts, validate_materials
+from spinfem.problem import (
+    contact_voltages,
+    surface_area,
+    unit_voltage_basis,
+    validate_contacts,
+    validate_materials,
+)
 from spinfem.solution import ContactResult
 from spinfem.solvers import LinearSolver, SolverSettings
 from spinfem.vector_solution import VectorSolution
@@ -369,18 +375,9 @@ class VectorSpinProblem:
 
         ref = next(i for i, ct in enumerate(self.contacts) if ct.is_voltage)
         n = len(self.contacts)
-        basis: dict[int, Any] = {}
+        basis = unit_voltage_basis(self.contacts, values, system, bcs, solver)
         G = np.zeros((NCOMP, n, n))
-        for k in range(n):
-            if k == ref:
-                continue
-            for i, val in enumerate(values):
-                val.value = 1.0 if i == k else 0.0
-            b = system.rhs(bcs)
-            x = A.createVecRight()
-            solver.solve(b, x, what=f"unit voltage on contact '{self.contacts[k].name}'")
-            b.destroy()
-            basis[k] = x
+        for k, x in basis.items():
             G[:, :, k] = reactions(x)
         G[:, :, ref] = -G.sum(axis=2)
         iterations = solver.last_iterations
