@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import rel_err
 from mpi4py import MPI
 
+from conftest import rel_err
 from spinfem.contacts import Contact
 from spinfem.geometry.strip import bilayer
 from spinfem.materials import Material
