@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from conftest import rel_err
+from conftest import rel_err, run_script_json
 from spinfem.contacts import Contact
 from spinfem.geometry.strip import bilayer
 from spinfem.materials import Material
@@ -75,3 +75,15 @@ def test_gmres_iterations_bounded_under_refinement(dev):
         its.append(_problem(d, SolverSettings(direct_max_dofs=0, rtol=1e-8)).solve().iterations)
     assert max(its) <= 20, its
     assert its[1] - its[0] <= 3, its
+
+
+@pytest.mark.mpi
+def test_iterative_vector_solve_mpi(tmp_path):
+    """Two ranks: the bs = 4 block system (local sizes multiples of 4) gives the serial
+    observables, with bounded iterations."""
+    one = run_script_json("vector_solver_paths.py", tmp_path, nprocs=1)
+    two = run_script_json("vector_solver_paths.py", tmp_path, nprocs=2)
+    assert rel_err(two["current_A"], one["current_A"]) < 1e-9
+    s1, s2 = np.array(one["spin_current_A"]), np.array(two["spin_current_A"])
+    assert np.max(np.abs(s2 - s1)) < 1e-7 * np.max(np.abs(s1))
+    assert max(one["iterations"], two["iterations"]) <= 20
