@@ -23,11 +23,15 @@ Usage (inside the environment: ``bash scripts/env.sh run python3 scripts/bench.p
     python3 scripts/bench.py --stack Py:5,Cu:10,Co:5 --width 200e-9 --interfaces
     python3 scripts/bench.py --np2                    # plus the mpirun -n 2 speedup
     python3 scripts/bench.py --jit-check              # a second `spinfem demo` compiles nothing
+    python3 scripts/bench.py --model vector --sizes 1.5,3,6 --reps 2   # 4-field, Pt valve
 
 ``--sizes`` are refinement factors r: lateral element size = width / (8 r), elements
 across a layer of thickness t = round(max(3, t / 5 nm) r); doubling r gives ~8x DOFs.
-``--stack`` is ``co-cu-co`` (default), ``trilayer`` (Py 5 / Cu 10 / Co 5 nm), or a list
-``Material:thickness_nm[,...]`` of :mod:`spinfem.library` materials, bottom to top.
+``--model vector`` times the 4-field (V, mu_vec) operator (GMRES) instead of (V, mu_s) (CG)
+on ``pt-valve`` by default (Cu 10 / Pt 5 / Co 5 / Cu 10 / Co 5 / Cu 10 nm, non-collinear
+magnetizations, spin Hall in Pt). ``--stack`` is ``co-cu-co`` (collinear default),
+``trilayer`` (Py 5 / Cu 10 / Co 5 nm), or a list ``Material:thickness_nm[,...]`` of
+:mod:`spinfem.library` materials, bottom to top.
 """
 
 from __future__ import annotations
@@ -52,7 +56,11 @@ NM = 1e-9
 STACKS = {
     "co-cu-co": "Cu:20,Co:10,Cu:10,Co:5,Cu:20",
     "trilayer": "Py:5,Cu:10,Co:5",
+    "pt-valve": "Cu:10,Pt:5,Co:5,Cu:10,Co:5,Cu:10",
 }
+#: magnetization of the i-th magnetic layer of ``--model vector`` (unit vectors, all
+#: non-collinear with each other and with the spin Hall spins of the lateral faces)
+M_DIRS = [(0.6, 0.0, 0.8), (0.0, 0.8, 0.6), (0.8, 0.6, 0.0)]
 TARGETS = {
     "ratio_collinear": 3.0,
     "ratio_vector": 5.0,
@@ -68,7 +76,11 @@ REPO = Path(__file__).resolve().parents[1]
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="2.4,4.8,9.6", help="refinement factors, comma-separated")
-    p.add_argument("--stack", default="co-cu-co", help="co-cu-co | trilayer | Mat:t_nm,...")
+    p.add_argument(
+        "--stack",
+        default=None,
+        help="co-cu-co (collinear default) | pt-valve (vector default) | trilayer | Mat:t_nm,...",
+    )
     p.add_argument("--width", type=float, default=100e-9, help="pillar width along x [m]")
     p.add_argument("--depth", type=float, default=None, help="pillar depth along y [m]")
     p.add_argument("--interfaces", action="store_true", help="Co/Cu-like AR_b on every interface")
@@ -85,7 +97,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         help="extra PETSc option KEY=VALUE (no prefix) for both spinfem and Poisson AMG",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.stack is None:
+        args.stack = "pt-valve" if args.model == "vector" else "co-cu-co"
+    return args
 
 
 # ----------------------------------------------------------------------------- device
@@ -159,6 +174,31 @@ class Collinear:
                     fem.dirichletbc(np.float64(value), dv, space.sub(0)),
                     fem.dirichletbc(np.float64(0.0), dm, space.sub(1)),
                 ]
+        self.dofs = self.system.num_unknowns
+
+    def assemble(self) -> tuple[Any, Any]:
+        return self.system.matrix(self.bcs), self.system.rhs(self.bcs)
+
+
+class Vector:
+    """The spinfem (V, mu_x, mu_y, mu_z) operator of the device, V = 1 on top, 0 at the
+    bottom: every magnetic layer (P != 0) gets a different non-collinear m (M_DIRS), spin
+    Hall angles of the library materials on (Pt), so the operator is non-symmetric."""
+
+    symmetric = False
+
+    def __init__(self, dev: Any, mats: dict, laws: dict) -> None:
+        from spinfem.contacts import Contact
+        from spinfem.vector_problem import VectorSpinProblem
+
+        magnets = [n for n, m in mats.items() if m.P != 0]
+        mag = {n: M_DIRS[i % len(M_DIRS)] for i, n in enumerate(magnets)}
+        contacts = [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)]
+        prob = VectorSpinProblem(dev, mats, contacts, mag, interfaces=laws)
+        c = prob._compile()
+        for val, v in zip(c["values"], (1.0, 0.0), strict=True):
+            val.value = v
+        self.system, self.bcs = c["system"], c["bcs"]
         self.dofs = self.system.num_unknowns
 
     def assemble(self) -> tuple[Any, Any]:
@@ -311,9 +351,7 @@ def bench_size(args: argparse.Namespace, r: float, comm: Any) -> dict[str, Any]:
     t0 = _sync_time(comm)
     dev, mats, laws = build_device(args, r)
     t_mesh = _sync_time(comm) - t0
-    if args.model == "vector":
-        raise SystemExit("--model vector: the 4-field model is not on this branch yet (pending)")
-    spin = Collinear(dev, mats, laws)
+    spin = (Vector if args.model == "vector" else Collinear)(dev, mats, laws)
     pois = Poisson(dev, mats)
     t_forms = _sync_time(comm) - t0 - t_mesh
     common = {"direct_max_dofs": 0, "rtol": args.rtol, "petsc_options": extra}

@@ -75,8 +75,8 @@ class VectorSpinProblem:
         boundaries: facet group -> :class:`~spinfem.mixing.MagneticInsulator`.
         field_T: applied magnetic flux density B [T], uniform 3-vector (Hanle).
         solver: linear-solver settings (default: LU up to 60 000 unknowns, above that
-            GMRES + BoomerAMG, which converges in ~15-25 iterations on these blocked
-            (bs = 4) operators and is much faster than LU in 3D).
+            GMRES + systems BoomerAMG on the blocked (bs = 4) operator: 6-9 iterations
+            at rtol 1e-8 from 20k to 1M unknowns, docs/performance.md).
     """
 
     def __init__(
