@@ -22,7 +22,7 @@ from spinfem.layout import Layout
 from spinfem.physics import two_current
 from spinfem.physics.scale import Scale
 
-__all__ = ["BlockSystem"]
+__all__ = ["BlockAlgebra", "BlockSystem"]
 
 
 def _vertex_to_dof(space: fem.FunctionSpace) -> np.ndarray:
@@ -41,7 +41,62 @@ def _vertex_to_dof(space: fem.FunctionSpace) -> np.ndarray:
     return v2d
 
 
-class BlockSystem:
+class BlockAlgebra:
+    """The PETSc side shared by the models' systems: monolithic layout, matrices,
+    right-hand sides and block functions. Subclasses set ``ncomp`` (unknowns per node)
+    and the attributes ``a``, ``bulk``, ``L``, ``spaces``, ``offsets``, ``nblocks``."""
+
+    ncomp = 2
+    a: Any
+    bulk: Any
+    L: Any
+    spaces: list[Any]
+    offsets: list[int]
+    nblocks: int
+
+    def owned_monolithic(self, block: int, dofs: np.ndarray) -> np.ndarray:
+        """Positions in the local (owned) part of a monolithic vector."""
+        nown = self.offsets[block + 1] - self.offsets[block]
+        return self.offsets[block] + dofs[dofs < nown]
+
+    # ------------------------------------------------------------------ PETSc
+    def matrix(self, bcs: list[Any], which: str = "full") -> Any:
+        form = self.a if which == "full" else self.bulk
+        if self.nblocks == 1:
+            return compat.assemble_matrix(form, bcs)  # blocked space: bs = ncomp already
+        mat = compat.assemble_block_matrix(form, bcs)
+        # Every block holds whole nodes (ncomp unknowns each), so the monolithic rows stay
+        # interlaced: declaring the block size lets BoomerAMG coarsen per unknown (systems
+        # AMG); with block size 1 CG needs ~3x more iterations (docs/performance.md).
+        mat.setBlockSize(self.ncomp)
+        return mat
+
+    def rhs(self, bcs: list[Any]) -> Any:
+        if self.nblocks == 1:
+            b = compat.create_vector(self.L)
+            with b.localForm() as loc:
+                loc.set(0.0)
+            fem.petsc.assemble_vector(b, self.L)
+            fem.petsc.apply_lifting(b, [self.a], bcs=[bcs])
+            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            fem.petsc.set_bc(b, bcs)
+            return b
+        return compat.assemble_block_vector(self.L, self.a, bcs)
+
+    def split(self, x: Any, name: str = "u") -> list[fem.Function]:
+        """Block functions from a monolithic solution vector (ghosts updated)."""
+        arr = x.getArray(readonly=True)
+        out = []
+        for i, V in enumerate(self.spaces):
+            f = fem.Function(V, name=f"{name}_{i}")
+            n = self.offsets[i + 1] - self.offsets[i]
+            f.x.array[:n] = arr[self.offsets[i] : self.offsets[i] + n]
+            f.x.scatter_forward()
+            out.append(f)
+        return out
+
+
+class BlockSystem(BlockAlgebra):
     """Forms and matrices of the collinear model on a :class:`Layout`."""
 
     def __init__(
@@ -107,47 +162,6 @@ class BlockSystem:
         """Unrolled dof indices (node*2 + component) of block vertices."""
         nodes = self.v2d[block][vertices]
         return (2 * nodes[nodes >= 0] + component).astype(np.int32)
-
-    def owned_monolithic(self, block: int, dofs: np.ndarray) -> np.ndarray:
-        """Positions in the local (owned) part of a monolithic vector."""
-        nown = self.offsets[block + 1] - self.offsets[block]
-        return self.offsets[block] + dofs[dofs < nown]
-
-    # ------------------------------------------------------------------ PETSc
-    def matrix(self, bcs: list[Any], which: str = "full") -> Any:
-        form = self.a if which == "full" else self.bulk
-        if self.nblocks == 1:
-            return compat.assemble_matrix(form, bcs)
-        mat = compat.assemble_block_matrix(form, bcs)
-        # Every block holds whole (V, mu_s) nodes, so the monolithic rows stay interlaced
-        # in pairs: declaring block size 2 lets BoomerAMG coarsen per unknown (systems
-        # AMG); with block size 1 CG needs ~3x more iterations (docs/performance.md).
-        mat.setBlockSize(2)
-        return mat
-
-    def rhs(self, bcs: list[Any]) -> Any:
-        if self.nblocks == 1:
-            b = compat.create_vector(self.L)
-            with b.localForm() as loc:
-                loc.set(0.0)
-            fem.petsc.assemble_vector(b, self.L)
-            fem.petsc.apply_lifting(b, [self.a], bcs=[bcs])
-            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            fem.petsc.set_bc(b, bcs)
-            return b
-        return compat.assemble_block_vector(self.L, self.a, bcs)
-
-    def split(self, x: Any, name: str = "u") -> list[fem.Function]:
-        """Block functions from a monolithic solution vector (ghosts updated)."""
-        arr = x.getArray(readonly=True)
-        out = []
-        for i, V in enumerate(self.spaces):
-            f = fem.Function(V, name=f"{name}_{i}")
-            n = self.offsets[i + 1] - self.offsets[i]
-            f.x.array[:n] = arr[self.offsets[i] : self.offsets[i] + n]
-            f.x.scatter_forward()
-            out.append(f)
-        return out
 
     # ------------------------------------------------------------------ interfaces
     def interface_scalars(self, funcs: list[fem.Function]) -> dict[str, dict[str, float]]:

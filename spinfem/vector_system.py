@@ -20,13 +20,12 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh_mod
 
-from spinfem import compat
 from spinfem.interfaces import robin_terms
 from spinfem.layout import Layout
 from spinfem.mixing import MixingConductance, absorbed
 from spinfem.physics import vector_spin
 from spinfem.physics.scale import Scale
-from spinfem.system import _vertex_to_dof
+from spinfem.system import BlockAlgebra, _vertex_to_dof
 
 __all__ = ["InsulatorTerm", "InterfaceTerm", "VectorSystem"]
 
@@ -64,8 +63,10 @@ def _perp(m: Any, x: Any) -> Any:
     return x - ufl.inner(m, x) * m
 
 
-class VectorSystem:
+class VectorSystem(BlockAlgebra):
     """Forms and matrices of the vector model on a :class:`Layout`."""
+
+    ncomp = NCOMP
 
     def __init__(
         self,
@@ -195,49 +196,6 @@ class VectorSystem:
         """Unrolled dof indices (node*4 + component) of block vertices."""
         nodes = self.v2d[block][vertices]
         return (NCOMP * nodes[nodes >= 0] + component).astype(np.int32)
-
-    def owned_monolithic(self, block: int, dofs: np.ndarray) -> np.ndarray:
-        """Positions in the local (owned) part of a monolithic vector."""
-        nown = self.offsets[block + 1] - self.offsets[block]
-        return self.offsets[block] + dofs[dofs < nown]
-
-    # ------------------------------------------------------------------ PETSc
-    def matrix(self, bcs: list[Any], which: str = "full") -> Any:
-        form = self.a if which == "full" else self.bulk
-        if self.nblocks == 1:
-            return compat.assemble_matrix(form, bcs)  # blocked space: bs = 4 already
-        mat = compat.assemble_block_matrix(form, bcs)
-        # Every block holds whole (V, mu_x, mu_y, mu_z) nodes, so the monolithic rows stay
-        # interlaced in fours: block size 4 makes BoomerAMG coarsen per unknown (systems
-        # AMG) as for a single block (docs/performance.md)
-        mat.setBlockSize(NCOMP)
-        return mat
-
-    def rhs(self, bcs: list[Any]) -> Any:
-        from petsc4py import PETSc
-
-        if self.nblocks == 1:
-            b = compat.create_vector(self.L)
-            with b.localForm() as loc:
-                loc.set(0.0)
-            fem.petsc.assemble_vector(b, self.L)
-            fem.petsc.apply_lifting(b, [self.a], bcs=[bcs])
-            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            fem.petsc.set_bc(b, bcs)
-            return b
-        return compat.assemble_block_vector(self.L, self.a, bcs)
-
-    def split(self, x: Any, name: str = "u") -> list[fem.Function]:
-        """Block functions from a monolithic solution vector (ghosts updated)."""
-        arr = x.getArray(readonly=True)
-        out = []
-        for i, V in enumerate(self.spaces):
-            f = fem.Function(V, name=f"{name}_{i}")
-            n = self.offsets[i + 1] - self.offsets[i]
-            f.x.array[:n] = arr[self.offsets[i] : self.offsets[i] + n]
-            f.x.scatter_forward()
-            out.append(f)
-        return out
 
     def integrate(self, expr: Any, measure: Any) -> float:
         """Collective integral of a UFL expression over a parent-mesh measure."""
