@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gmsh
 import pytest
+from fault_helpers import gmsh_model
 
 from conftest import MPI_SCRIPTS, run_python
 from spinfem import library
@@ -53,23 +52,6 @@ def contacts(top: str = "top", bottom: str = "bottom") -> list[Contact]:
 
 
 # ------------------------------------------------------------------------------- gmsh
-@contextmanager
-def gmsh_model(name: str) -> Iterator[Any]:
-    """A fresh gmsh model (gmsh initialised for the block unless it already runs)."""
-    started = not gmsh.isInitialized()
-    if started:
-        gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.model.add(name)
-    try:
-        yield gmsh.model
-    finally:
-        if started:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
-
-
 def two_boxes(model: Any, names: tuple[str | None, str | None] = ("A", "B")) -> tuple[int, int]:
     """Two conformal 10x10x10 boxes side by side along x; physical group per given name."""
     occ = model.occ

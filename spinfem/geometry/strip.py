@@ -20,7 +20,7 @@ Physical groups:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mpi4py import MPI
 
@@ -53,6 +53,25 @@ def _faces(dim: int, box: Sequence[float], eps: float = 1e-6) -> list[int]:
         x0 - eps, y0 - eps, z0 - eps, x1 + eps, y1 + eps, z1 + eps, dim - 1
     )
     return [t for _, t in ents]
+
+
+def _mesh(
+    build: Callable[[], None], dim: int, h: float, comm: MPI.Comm, depth: float
+) -> DeviceMesh:
+    """Run ``build`` (geometry and names) on rank 0, mesh with element size ``h`` [nm],
+    and import the device (``depth`` [m]: out-of-plane extent of a 2D model)."""
+
+    def build_and_mesh() -> None:
+        import gmsh
+
+        build()
+        gmsh.option.setNumber("Mesh.MeshSizeMax", h)
+        gmsh.option.setNumber("Mesh.MeshSizeMin", h / 2)
+        gmsh.model.mesh.generate(dim)
+
+    with gmsh_session(comm):
+        root_call(comm, build_and_mesh, MeshError)
+        return from_gmsh_model(length_unit=NM, comm=comm, depth=depth)
 
 
 def _layers(
@@ -140,13 +159,8 @@ def _layers(
                 mesh.setTransfiniteCurve(c, elements[0 if along_x else 1] + 1)
             for _, f in gmsh.model.getEntities(2):
                 mesh.setTransfiniteSurface(f)
-        gmsh.option.setNumber("Mesh.MeshSizeMax", h)
-        gmsh.option.setNumber("Mesh.MeshSizeMin", h / 2)
-        gmsh.model.mesh.generate(dim)
 
-    with gmsh_session(comm):
-        root_call(comm, build, MeshError)
-        return from_gmsh_model(length_unit=NM, comm=comm, depth=out_of_plane)
+    return _mesh(build, dim, h, comm, out_of_plane)
 
 
 def film(
@@ -270,13 +284,8 @@ def hall_bar(
                 gmsh.model.addPhysicalGroup(dim - 1, tags, name=g)
         rest = [t for _, t in gmsh.model.getEntities(dim - 1) if t not in named]
         gmsh.model.addPhysicalGroup(dim - 1, rest, name="sides")
-        gmsh.option.setNumber("Mesh.MeshSizeMax", h)
-        gmsh.option.setNumber("Mesh.MeshSizeMin", h / 2)
-        gmsh.model.mesh.generate(dim)
 
-    with gmsh_session(comm):
-        root_call(comm, build, MeshError)
-        return from_gmsh_model(length_unit=NM, comm=comm, depth=out_of_plane)
+    return _mesh(build, dim, h, comm, out_of_plane)
 
 
 def hall_cross(

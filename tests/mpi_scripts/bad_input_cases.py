@@ -11,17 +11,16 @@ test sees as a timeout or a non-zero exit code.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import gmsh
+from collective_cases import run_cases
 from mpi4py import MPI
 
 from spinfem import library
 from spinfem.contacts import Contact
-from spinfem.errors import SpinfemError
 from spinfem.geometry import Layer, pillar
 from spinfem.materials import Material
 from spinfem.mesh import from_gmsh_model, from_msh
@@ -96,14 +95,4 @@ CASES: dict[str, Callable[[], object]] = {
     "pillar_dim4": lambda: pillar([Layer("Cu", 5 * NM)], width=10 * NM, dim=4),
 }
 
-results: dict[str, list[list[str]]] = {}
-for name, case in CASES.items():
-    try:
-        case()
-        mine = ["NO ERROR", ""]
-    except SpinfemError as exc:
-        mine = [type(exc).__name__, str(exc)]
-    results[name] = comm.gather(mine, root=0)
-
-if comm.rank == 0:
-    out_path.write_text(json.dumps({"ranks": comm.size, "cases": results}, indent=1))
+run_cases(CASES, out_path)

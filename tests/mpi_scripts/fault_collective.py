@@ -10,19 +10,19 @@ non-zero exit code.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import gmsh
 import numpy as np
+from collective_cases import run_cases
 from fault_helpers import NM, boxes
 from mpi4py import MPI
 
 from spinfem import checks, library
 from spinfem.contacts import Contact
-from spinfem.errors import InputError, OutputError, SpinfemError
+from spinfem.errors import InputError, OutputError
 from spinfem.geometry import Layer, pillar
 from spinfem.io import run_directory
 from spinfem.mesh import from_gmsh_model, validate
@@ -128,14 +128,4 @@ CASES: dict[str, Callable[[], object]] = {
     "output_below_file": below_file,
 }
 
-results: dict[str, list[list[str]]] = {}
-for name, case in CASES.items():
-    try:
-        case()
-        mine = ["NO ERROR", ""]
-    except SpinfemError as exc:
-        mine = [type(exc).__name__, str(exc)]
-    results[name] = comm.gather(mine, root=0)
-
-if comm.rank == 0:
-    out_path.write_text(json.dumps({"ranks": comm.size, "cases": results}, indent=1))
+run_cases(CASES, out_path)

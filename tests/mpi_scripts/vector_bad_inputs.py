@@ -6,16 +6,15 @@ Usage: python3 vector_bad_inputs.py OUT.json   (serially or under mpirun)
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
+from collective_cases import run_cases
 from mpi4py import MPI
 
 from spinfem import library
 from spinfem.contacts import Contact
-from spinfem.errors import SpinfemError
 from spinfem.geometry import Layer, pillar
 from spinfem.geometry.strip import film
 from spinfem.interfaces import SpinConductance
@@ -80,15 +79,4 @@ CASES = {
     "set_magnetization_unknown": lambda: valve_problem().set_magnetization("Co_2", (1, 0, 0)),
 }
 
-results: dict[str, list] = {}
-for name, case in CASES.items():
-    try:
-        case()
-        res = ["NO ERROR", ""]
-    except SpinfemError as exc:
-        res = [type(exc).__name__, str(exc)]
-    gathered = comm.gather(res, root=0)
-    if comm.rank == 0:
-        results[name] = gathered
-if comm.rank == 0:
-    Path(sys.argv[1]).write_text(json.dumps({"ranks": comm.size, "cases": results}))
+run_cases(CASES, Path(sys.argv[1]))
