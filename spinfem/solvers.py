@@ -23,10 +23,8 @@ the result: a failure is a :class:`SolverError` naming the PETSc reason.
 from __future__ import annotations
 
 import ctypes
-import glob
 import logging
 import math
-import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -35,6 +33,7 @@ from typing import Any
 
 from petsc4py import PETSc
 
+from spinfem import compat
 from spinfem.errors import SolverError
 
 __all__ = ["AMG_OPTIONS", "LinearSolver", "SolverSettings", "default_options"]
@@ -127,23 +126,7 @@ def command_line_options(prefix: str, argv: Sequence[str] | None = None) -> dict
     return out
 
 
-def _petsc_library() -> Any:
-    """The loaded libpetsc (for PetscOptionsUsed, which petsc4py does not wrap), or None."""
-    try:
-        import petsc4py
-
-        cfg = petsc4py.get_config()
-        libdir = os.path.join(cfg["PETSC_DIR"], cfg.get("PETSC_ARCH") or "", "lib")
-        for path in sorted(glob.glob(os.path.join(libdir, "libpetsc*.so*"))):
-            lib = ctypes.CDLL(path)
-            if hasattr(lib, "PetscOptionsUsed"):
-                return lib
-    except (OSError, KeyError, ImportError):
-        pass
-    return None
-
-
-_LIB = _petsc_library()
+_LIB = compat.PETSC_LIB
 
 
 def unused_options(prefix: str) -> list[str]:

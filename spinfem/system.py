@@ -61,14 +61,23 @@ class BlockAlgebra:
 
     # ------------------------------------------------------------------ PETSc
     def matrix(self, bcs: list[Any], which: str = "full") -> Any:
+        """A freshly assembled operator (``which``: "full" or "bulk", no interface laws)
+        with Dirichlet rows/columns of ``bcs``; exact zeros removed (see below)."""
         form = self.a if which == "full" else self.bulk
         if self.nblocks == 1:
-            return compat.assemble_matrix(form, bcs)  # blocked space: bs = ncomp already
-        mat = compat.assemble_block_matrix(form, bcs)
-        # Every block holds whole nodes (ncomp unknowns each), so the monolithic rows stay
-        # interlaced: declaring the block size lets BoomerAMG coarsen per unknown (systems
-        # AMG); with block size 1 CG needs ~3x more iterations (docs/performance.md).
-        mat.setBlockSize(self.ncomp)
+            mat = compat.assemble_matrix(form, bcs)  # blocked space: bs = ncomp already
+        else:
+            mat = compat.assemble_block_matrix(form, bcs)
+            # Every block holds whole nodes (ncomp unknowns each), so the monolithic rows
+            # stay interlaced: declaring the block size lets BoomerAMG coarsen per unknown
+            # (systems AMG); with block size 1 CG needs ~3x more iterations.
+            mat.setBlockSize(self.ncomp)
+        # The sparsity holds whole ncomp x ncomp nodal blocks, but most components do not
+        # couple (normal metals: V and mu_s separate; zeroed Dirichlet columns; the block
+        # assembly's padded interface couplings): 25-70 % of the entries are exact zeros.
+        # Dropping them changes no value and halves setup and solve (docs/performance.md).
+        # Every call assembles a new matrix, so no later assembly needs the dropped slots.
+        compat.eliminate_zeros(mat)
         return mat
 
     def rhs(self, bcs: list[Any]) -> Any:

@@ -7,6 +7,7 @@ import pytest
 import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
+from petsc4py import PETSc
 
 from spinfem import compat
 
@@ -95,6 +96,55 @@ def test_assemble_matrix_and_create_vector():
     y = A.createVecLeft()
     A.mult(ones, y)  # row sums of K + M = integral of v = 1 in total
     assert abs(y.sum() - 1.0) < 1e-12
+
+
+def _blocked_operator(keep_zeros: bool):
+    """(V, mu)-like blocked P1 operator: components uncoupled, component 1 only on half
+    the square (zero diagonal elsewhere), one Dirichlet side. Returns (matrix, form):
+    keep the form alive while the matrix is used (dolfinx's matrix layout refers to it)."""
+    m = mesh.create_unit_square(MPI.COMM_WORLD, 6, 6)
+    space = fem.functionspace(m, ("Lagrange", 1, (2,)))
+    u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
+    x = ufl.SpatialCoordinate(m)
+    half = ufl.conditional(ufl.lt(x[0], 0.5), 1.0, 0.0)
+    a = ufl.inner(ufl.grad(u[0]), ufl.grad(v[0])) * ufl.dx
+    a += half * ufl.inner(ufl.grad(u[1]), ufl.grad(v[1])) * ufl.dx
+    facets = mesh.locate_entities_boundary(m, 1, lambda p: np.isclose(p[0], 0.0))
+    dofs = fem.locate_dofs_topological(space.sub(0), 1, facets)
+    bc = fem.dirichletbc(np.float64(1.0), dofs, space.sub(0))
+    form = fem.form(a)
+    A = compat.assemble_matrix(form, [bc])
+    if not keep_zeros:
+        assert compat.eliminate_zeros(A)
+    return A, form
+
+
+def test_eliminate_zeros_drops_exact_zeros_only():
+    (full, f0), (lean, f1) = _blocked_operator(True), _blocked_operator(False)
+    info = (
+        full.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM),
+        lean.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM),
+    )
+    assert info[1]["nz_used"] < 0.6 * info[0]["nz_used"]
+    assert lean.getBlockSize() == 2
+    x = full.createVecRight()
+    x.setRandom()
+    y0, y1 = full.createVecLeft(), lean.createVecLeft()
+    full.mult(x, y0)
+    lean.mult(x, y1)
+    assert (y0 - y1).norm() <= 1e-14 * y0.norm()
+    r0, r1 = lean.getOwnershipRange()
+    for row in range(r0, r1):  # the diagonal stays, zero or not (LU, smoothers need it)
+        cols, vals = lean.getRow(row)
+        assert row in cols
+        assert np.all((vals != 0) | (cols == row))
+    # without the PETSc symbol: a no-op, same operator
+    keep, f2 = _blocked_operator(True)
+    assert compat.eliminate_zeros(keep, lib=None) is False
+    assert keep.getInfo()["nz_used"] == full.getInfo()["nz_used"]
+    for mat in (full, lean, keep, x, y0, y1):
+        mat.destroy()
+    del f0, f1, f2
 
 
 def _two_region_square():
