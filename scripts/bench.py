@@ -502,6 +502,17 @@ def speedup_lines(serial: list[dict[str, Any]], par: list[dict[str, Any]]) -> li
             f"(its {s['spin_iterations']:.0f} -> {p['spin_iterations']:.0f}), assembly "
             f"{a1 / a2:.2f}x, Poisson setup+solve {q1 / q2:.2f}x; target >= 1.6 at >= 200k/rank"
         )
+
+        def ratio(key: str, s: dict = s, p: dict = p) -> float:
+            return s[key] / p[key]
+
+        out.append(
+            f"         phases: setup {ratio('spin_setup_s'):.2f}x, "
+            f"solve {ratio('spin_solve_s'):.2f}x, MatMult {ratio('spin_matvec_s'):.2f}x, "
+            f"PC application {ratio('spin_pcapply_s'):.2f}x, "
+            f"Poisson setup {ratio('pois_setup_s'):.2f}x, triad bandwidth "
+            f"{p['triad_Bps'] / s['triad_Bps']:.2f}x"
+        )
     return out
 
 
