@@ -88,3 +88,21 @@ def spinfem_warnings() -> Iterator[list[str]]:
         yield catcher.messages
     finally:
         logger.removeHandler(catcher)
+
+
+def coarse_py_cu(comm: Any = None) -> tuple[Any, dict[str, Any]]:
+    """(device, materials): one 60 nm element across a Py layer (l_sf 5.5 nm) on Cu, 2D."""
+    from spinfem import library
+    from spinfem.geometry import Layer, pillar
+
+    mats = {"F": library.Py, "N": library.Cu}
+    kwargs = {} if comm is None else {"comm": comm}
+    dm = pillar(
+        [Layer("F", 60 * NM, elements=1), Layer("N", 60 * NM)],
+        width=200 * NM,
+        dim=2,
+        materials=mats,
+        lateral_size=100 * NM,
+        **kwargs,
+    )
+    return dm, mats

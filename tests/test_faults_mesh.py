@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from dolfinx import mesh as dmesh_mod
-from fault_helpers import NM, boxes, gmsh_model, message, spinfem_warnings
+from fault_helpers import NM, boxes, coarse_py_cu, gmsh_model, message, spinfem_warnings
 from mpi4py import MPI
 
 from spinfem import checks, library
@@ -104,14 +104,7 @@ def test_inverted_quadrilateral_is_an_error():
 # ------------------------------------------------------------------ resolution vs l_sf
 def test_mesh_coarser_than_l_sf_warns_with_region_and_sizes():
     """One 60 nm element across a Py layer whose l_sf is 5.5 nm."""
-    mats = {"F": library.Py, "N": library.Cu}
-    dm = pillar(
-        [Layer("F", 60 * NM, elements=1), Layer("N", 60 * NM)],
-        width=200 * NM,
-        dim=2,
-        materials=mats,
-        lateral_size=100 * NM,
-    )
+    dm, mats = coarse_py_cu()
     with spinfem_warnings() as warned:
         TwoCurrentProblem(dm, mats, [Contact("top", voltage=1e-3), Contact("bottom", voltage=0)])
     assert len(warned) == 1, warned

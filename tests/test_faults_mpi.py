@@ -38,20 +38,23 @@ EXPECTED = {  # case -> (exception type, parts of the message)
 }
 
 
-@pytest.fixture(scope="module")
-def collective(tmp_path_factory) -> dict[int, dict[str, Any]]:
+def on_1_2_3_ranks(factory, script: str, out_name: str, timeout: float) -> dict[int, Any]:
+    """Run an MPI script (args: output JSON, scratch dir) on 1, 2, 3 ranks; its JSONs."""
     runs = {}
     for n in (1, 2, 3):
-        directory = tmp_path_factory.mktemp(f"faults-np{n}")
-        out = directory / "cases.json"
-        proc = run_python(
-            [str(MPI_SCRIPTS / "fault_collective.py"), str(out), str(directory)], n, timeout=240
-        )
-        assert proc.returncode == 0, f"fault_collective.py on {n} ranks:\n{proc.stderr[-3000:]}"
-        data = json.loads(out.read_text())
-        assert data["ranks"] == n
-        runs[n] = data["cases"]
+        directory = factory.mktemp(f"{script}-np{n}")
+        out = directory / out_name
+        proc = run_python([str(MPI_SCRIPTS / f"{script}.py"), str(out), str(directory)], n, timeout)
+        assert proc.returncode == 0, f"{script}.py on {n} ranks:\n{proc.stderr[-3000:]}"
+        runs[n] = json.loads(out.read_text())
+        assert runs[n]["ranks"] == n
     return runs
+
+
+@pytest.fixture(scope="module")
+def collective(tmp_path_factory) -> dict[int, dict[str, Any]]:
+    runs = on_1_2_3_ranks(tmp_path_factory, "fault_collective", "cases.json", 240)
+    return {n: data["cases"] for n, data in runs.items()}
 
 
 def test_fault_cases_raise_the_same_error_on_every_rank(collective):
@@ -167,17 +170,7 @@ def assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray], what: str) -
 
 @pytest.fixture(scope="module")
 def determinism(tmp_path_factory) -> dict[int, dict[str, Any]]:
-    runs = {}
-    for n in (1, 2, 3):
-        directory = tmp_path_factory.mktemp(f"det-np{n}")
-        out = directory / "obs.json"
-        proc = run_python(
-            [str(MPI_SCRIPTS / "fault_determinism.py"), str(out), str(directory)], n, timeout=300
-        )
-        assert proc.returncode == 0, f"fault_determinism.py on {n} ranks:\n{proc.stderr[-3000:]}"
-        runs[n] = json.loads(out.read_text())
-        assert runs[n]["ranks"] == n
-    return runs
+    return on_1_2_3_ranks(tmp_path_factory, "fault_determinism", "obs.json", 300)
 
 
 @pytest.mark.parametrize("interfaces", [False, True])

@@ -17,7 +17,7 @@ from pathlib import Path
 import gmsh
 import numpy as np
 from collective_cases import run_cases
-from fault_helpers import NM, boxes
+from fault_helpers import NM, boxes, coarse_py_cu
 from mpi4py import MPI
 
 from spinfem import checks, library
@@ -68,15 +68,7 @@ def degenerate() -> None:
 
 
 def coarse() -> None:
-    mats = {"F": library.Py, "N": library.Cu}
-    dm = pillar(
-        [Layer("F", 60 * NM, elements=1), Layer("N", 60 * NM)],
-        width=200 * NM,
-        dim=2,
-        materials=mats,
-        lateral_size=100 * NM,
-        comm=comm,
-    )
+    dm, mats = coarse_py_cu(comm)
     warned = checks.resolution_warnings(dm, mats)
     raise InputError("WARNINGS: " + " | ".join(warned))
 
