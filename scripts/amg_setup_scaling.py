@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Diagnostic (not a test): hypre BoomerAMG setup time on the benchmark operator, driven
 through hypre's own API (no PETSc in between), with the Galerkin product done by
-``BuildCoarseOperatorKT`` (RAP2 off, hypre's and PETSc's default) or by two
-``ParCSRMatMat`` products (RAP2 on, not reachable through PETSc's options).
+``BuildCoarseOperatorKT`` (hypre's and PETSc's CPU default), by two ``ParMatmul``
+products (RAP2) or by hypre's modular triple product (``ModuleRAP2``, optionally keeping
+the transposes): ``--variants KT,RAP2,modular,modular+keepT``.
 
-Why it exists: `bench.py --np2` shows the BoomerAMG setup barely speeding up from 1 to
-2 ranks (docs/performance.md). This script separates hypre from PETSc and spinfem:
+Why it exists: `bench.py --np2` showed the BoomerAMG setup barely speeding up from 1 to
+2 ranks; the default and RAP2 products scan the rows sent to other ranks once per local
+coarse row, the modular product does not, and spinfem now selects it on several ranks
+(``compat.boomeramg_modular_rap``, docs/performance.md). This script separates hypre
+from PETSc and spinfem:
 
     bash scripts/env.sh run python3 scripts/amg_setup_scaling.py --size 8
     bash scripts/env.sh run mpirun -n 2 python3 scripts/amg_setup_scaling.py --size 8
@@ -40,6 +44,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=float, default=8.0, help="bench.py refinement factor r")
     p.add_argument("--reps", type=int, default=2)
+    p.add_argument("--variants", default="KT,RAP2,modular,modular+keepT")
     opts = p.parse_args()
     comm = MPI.COMM_WORLD
     dev, mats, laws = bench.build_device(bench.parse_args(["--sizes", str(opts.size)]), opts.size)
@@ -74,7 +79,15 @@ def main() -> None:
         hypre.HYPRE_IJVectorAssemble(v)
         hypre.HYPRE_IJVectorGetObject(v, C.byref(vpar))
         vecs.append((v, vpar))
-    for rap2 in [0, 1] * opts.reps:
+    # (RAP2, ModuleRAP2, KeepTranspose)
+    variants = {
+        "KT": (0, 0, 0),
+        "RAP2": (1, 0, 0),
+        "modular": (0, 1, 0),
+        "modular+keepT": (0, 1, 1),
+    }
+    for name in opts.variants.split(",") * opts.reps:
+        rap2, modular, keept = variants[name]
         amg = C.c_void_p()
         hypre.HYPRE_BoomerAMGCreate(C.byref(amg))
         hypre.HYPRE_BoomerAMGSetStrongThreshold(amg, C.c_double(0.25))
@@ -85,6 +98,8 @@ def main() -> None:
         hypre.HYPRE_BoomerAMGSetMaxIter(amg, 1)
         hypre.HYPRE_BoomerAMGSetTol(amg, C.c_double(0.0))
         hypre.HYPRE_BoomerAMGSetRAP2(amg, rap2)
+        hypre.HYPRE_BoomerAMGSetModuleRAP2(amg, modular)
+        hypre.HYPRE_BoomerAMGSetKeepTranspose(amg, keept)
         comm.Barrier()
         t0 = time.perf_counter()
         hypre.HYPRE_BoomerAMGSetup(amg, par, vecs[0][1], vecs[1][1])
@@ -92,7 +107,7 @@ def main() -> None:
         dt = time.perf_counter() - t0
         if comm.rank == 0:
             print(
-                f"ranks {comm.size}, unknowns {prob.dofs}, RAP2 {rap2}: setup {dt:.2f} s",
+                f"ranks {comm.size}, unknowns {prob.dofs}, {name}: setup {dt:.2f} s",
                 flush=True,
             )
         hypre.HYPRE_BoomerAMGDestroy(amg)

@@ -9,6 +9,7 @@ test in ``tests/test_compat.py`` that runs on every supported stack.
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import logging
 import os
@@ -174,6 +175,167 @@ def eliminate_zeros(mat: Any, lib: Any = PETSC_LIB) -> bool:
     fn.argtypes = [ctypes.c_void_p, ctypes.c_int]
     if fn(ctypes.c_void_p(mat.handle), 1) != 0:
         raise RuntimeError("MatEliminateZeros failed")
+    return True
+
+
+_WORD = ctypes.sizeof(ctypes.c_void_p)
+
+
+def _read_words(addr: int, count: int) -> list[int] | None:
+    """``count`` machine words at ``addr`` of this process, or None where unreadable
+    (read through /proc/self/mem: a bad address is an error, not a crash)."""
+    if not addr:
+        return None
+    try:
+        fd = os.open("/proc/self/mem", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        data = os.pread(fd, count * _WORD, addr)
+    except (OSError, OverflowError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    if len(data) != count * _WORD:
+        return None
+    return list(np.frombuffer(data, dtype=np.uintp).tolist())
+
+
+@functools.cache
+def _pc_data_offset() -> int | None:
+    """Byte offset of ``data`` (the implementation's private struct) in PETSc's
+    ``struct _p_PC``, found on a probe PC of type ``ksp`` whose private struct holds
+    the handle of its inner KSP; None unless exactly one slot matches."""
+    from petsc4py import PETSc
+
+    pc = PETSc.PC().create(PETSc.COMM_SELF)
+    try:
+        pc.setType("ksp")
+        inner = pc.getKSP().handle
+        words = _read_words(pc.handle, 256) or []
+        hits = []
+        for i, w in enumerate(words):
+            head = _read_words(w, 4) if w > 4096 else None
+            if head is not None and inner in head:
+                hits.append(i * _WORD)
+        return hits[0] if len(hits) == 1 else None
+    finally:
+        pc.destroy()
+
+
+def _hypre_library(petsc_lib: Any = PETSC_LIB) -> Any:
+    """The hypre library PETSc runs (the one mapped in this process), or None."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {ln.split()[-1] for ln in maps if "libHYPRE" in ln and "/" in ln}
+    except OSError:
+        paths = set()
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)  # already loaded: the same handle
+        if hasattr(lib, "HYPRE_BoomerAMGSetModuleRAP2"):
+            return lib
+    if petsc_lib is not None and hasattr(petsc_lib, "HYPRE_BoomerAMGSetModuleRAP2"):
+        return petsc_lib  # hypre linked statically into libpetsc
+    return None
+
+
+def _solver_of(pc: Any, offset: int) -> int:
+    """``((PC_HYPRE *)pc->data)->hsolver`` read without dereferencing a bad pointer."""
+    data = (_read_words(pc.handle + offset, 1) or [0])[0]
+    return (_read_words(data, 1) or [0])[0] if data > 4096 else 0
+
+
+@functools.cache
+def _boomeramg_layout() -> tuple[Any, int, bool] | None:
+    """(hypre library, offset of ``pc->data``, whether a setting made before setup
+    survives it) once verified on a probe, or None.
+
+    The probe is a BoomerAMG PC set up on a tiny local matrix with a strong threshold
+    no one uses (0.3141): the handle is accepted only if hypre's own getters read that
+    threshold and PETSc's one V-cycle per application back from it. Then 0.2718 is set
+    through the handle and the PC set up again: PETSc 3.22 leaves it, PETSc 3.25
+    passes all its options (hence its ``mod_rap2 = 0``) to hypre at every setup."""
+    from petsc4py import PETSc
+
+    lib, off = _hypre_library(), _pc_data_offset()
+    if lib is None or off is None:
+        return None
+    prefix, opts = "spinfem_layout_probe_", PETSc.Options()
+    mat = PETSc.Mat().createAIJ([4, 4], nnz=1, comm=PETSc.COMM_SELF)
+    pc = PETSc.PC().create(PETSc.COMM_SELF)
+
+    def setup(value: float) -> float:
+        for i in range(4):
+            mat.setValue(i, i, value)
+        mat.assemble()  # a new operator state: PETSc really sets up again
+        pc.setUp()
+        th = ctypes.c_double(-1.0)
+        lib.HYPRE_BoomerAMGGetStrongThreshold(ctypes.c_void_p(solver), ctypes.byref(th))
+        return th.value
+
+    try:
+        pc.setOptionsPrefix(prefix)
+        opts[prefix + "pc_hypre_boomeramg_strong_threshold"] = 0.3141
+        pc.setOperators(mat)
+        pc.setType("hypre")
+        pc.setHYPREType("boomeramg")
+        pc.setFromOptions()
+        solver = _solver_of(pc, off)
+        if solver <= 4096 or _read_words(solver, 512) is None:
+            return None
+        its = ctypes.c_int(-1)
+        if setup(2.0) != 0.3141:
+            return None
+        lib.HYPRE_BoomerAMGGetMaxIter(ctypes.c_void_p(solver), ctypes.byref(its))
+        if its.value != 1:
+            return None
+        lib.HYPRE_BoomerAMGSetStrongThreshold(ctypes.c_void_p(solver), ctypes.c_double(0.2718))
+        return lib, off, setup(3.0) == 0.2718
+    except Exception:  # any failure means: no verified handle
+        return None
+    finally:
+        opts.delValue(prefix + "pc_hypre_boomeramg_strong_threshold")
+        pc.destroy()
+        mat.destroy()
+
+
+def boomeramg_handle(pc: Any) -> tuple[Any, int] | None:
+    """(hypre library, ``HYPRE_Solver``) of a PETSc BoomerAMG preconditioner, or None.
+
+    PETSc (3.22-3.25) has no public getter (``PCHYPREGetSolver`` is not exported); the
+    solver is the first member of the PC's private struct (``PC_HYPRE.hsolver``). That
+    layout is verified once per process on a probe (:func:`_boomeramg_layout`)."""
+    if pc.getType() != "hypre" or pc.getHYPREType() != "boomeramg":
+        return None
+    layout = _boomeramg_layout()
+    if layout is None:
+        return None
+    lib, off, _ = layout
+    solver = _solver_of(pc, off)
+    return (lib, solver) if solver > 4096 else None
+
+
+def boomeramg_modular_rap(pc: Any, on: bool = True) -> bool:
+    """Make BoomerAMG form its coarse operators with hypre's modular triple product
+    (``HYPRE_BoomerAMGSetModuleRAP2``); return whether it was set.
+
+    hypre's default Galerkin product on the CPU (``BuildCoarseOperatorKT``, and
+    ``ParMatmul``/``ParTMatmul`` behind RAP2) looks up each local coarse row in the
+    list of rows sent to other ranks by a linear scan, O(rows x boundary rows) per
+    rank: on 2 ranks it made the setup slower than on 1 (docs/performance.md). The
+    modular product merges the received rows after one sort. PETSc enables it only
+    for GPU execution and exposes no option, hence the handle. Call after
+    ``KSPSetFromOptions`` and before ``KSPSetUp``. Without a verified handle, or with
+    PETSc 3.25 (which passes its own ``mod_rap2 = 0`` to hypre at every setup), nothing
+    changes: same preconditioner, slower distributed setup."""
+    found = boomeramg_handle(pc)
+    if found is None or not _boomeramg_layout()[2]:  # type: ignore[index]
+        # PETSc 3.25 resets it at setup; no handle: keep hypre's default product
+        logging.getLogger("spinfem").debug("hypre modular RAP not set (no usable handle)")
+        return False
+    lib, solver = found
+    if lib.HYPRE_BoomerAMGSetModuleRAP2(ctypes.c_void_p(solver), int(on)) != 0:
+        raise RuntimeError("HYPRE_BoomerAMGSetModuleRAP2 failed")
     return True
 
 

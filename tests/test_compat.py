@@ -147,6 +147,115 @@ def test_eliminate_zeros_drops_exact_zeros_only():
     del f0, f1, f2
 
 
+def _spd_blocked_operator():
+    """An SPD 2-component P1 operator (coupled stiffness + mass) with block size 2."""
+    m = mesh.create_unit_square(MPI.COMM_WORLD, 24, 24)
+    space = fem.functionspace(m, ("Lagrange", 1, (2,)))
+    u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
+    a = ufl.inner(ufl.grad(u), ufl.grad(v)) * ufl.dx + 0.5 * ufl.inner(u, v) * ufl.dx
+    a += 0.2 * (u[0] * v[1] + u[1] * v[0]) * ufl.dx
+    form = fem.form(a)
+    return compat.assemble_matrix(form, []), form
+
+
+def _amg_ksp(A, prefix: str, threshold: str):
+    ksp = PETSc.KSP().create(A.getComm())
+    ksp.setOperators(A)
+    ksp.setOptionsPrefix(prefix)
+    opts = PETSc.Options()
+    opts[prefix + "pc_type"] = "hypre"
+    opts[prefix + "pc_hypre_type"] = "boomeramg"
+    opts[prefix + "pc_hypre_boomeramg_strong_threshold"] = threshold
+    ksp.setFromOptions()
+    for key in ("pc_type", "pc_hypre_type", "pc_hypre_boomeramg_strong_threshold"):
+        opts.delValue(prefix + key)
+    return ksp
+
+
+@pytest.mark.parametrize("threshold", ["0.25", "0.4"])
+def test_boomeramg_handle_is_the_live_solver(threshold):
+    """The handle found behind PETSc's PC is hypre's solver itself: hypre's getters read
+    back the option given to PETSc and, after setup, the block size as the number of
+    functions; the modular RAP switch is accepted and the preconditioner still works."""
+    import ctypes
+
+    A, form = _spd_blocked_operator()
+    ksp = _amg_ksp(A, "shimtest_", threshold)
+    pc = ksp.getPC()
+    found = compat.boomeramg_handle(pc)
+    assert found is not None
+    lib, solver = found
+    assert compat.boomeramg_modular_rap(pc) == compat._boomeramg_layout()[2]
+    ksp.setUp()  # PETSc >= 3.25 passes its options to hypre here
+    th, nfun = ctypes.c_double(), ctypes.c_int()
+    lib.HYPRE_BoomerAMGGetStrongThreshold(ctypes.c_void_p(solver), ctypes.byref(th))
+    assert th.value == float(threshold)
+    lib.HYPRE_BoomerAMGGetNumFunctions(ctypes.c_void_p(solver), ctypes.byref(nfun))
+    assert nfun.value == 2
+    assert compat.boomeramg_handle(pc) == found
+    b, x = A.createVecLeft(), A.createVecRight()
+    b.set(1.0)
+    ksp.solve(b, x)
+    assert ksp.getConvergedReason() > 0
+    for obj in (ksp, A, b, x):
+        obj.destroy()
+    del form
+
+
+def test_boomeramg_modular_rap_changes_the_hierarchy_where_it_claims_to():
+    """Where the switch is reported set, hypre really forms the coarse operators the
+    other way (the same operators up to rounding: four CG steps differ in the last
+    digits); where PETSc resets it at setup (3.25), it is reported unset and the
+    iterates are bit-identical."""
+    A, form = _spd_blocked_operator()
+    b = A.createVecLeft()
+    b.set(1.0)
+    b.setValue(A.getOwnershipRange()[0], 2.0)
+    b.assemble()
+    xs, flags = [], []
+    for modular in (False, True):
+        ksp = _amg_ksp(A, "shimtest_", "0.25")
+        ksp.setType("cg")
+        ksp.setTolerances(rtol=1e-30, atol=1e-300, max_it=4)
+        ksp.setConvergenceTest(lambda *args: 0)  # exactly four iterations
+        flags.append(compat.boomeramg_modular_rap(ksp.getPC()) if modular else False)
+        x = A.createVecRight()
+        ksp.solve(b, x)
+        xs.append(x.getArray().copy())
+        ksp.destroy()
+        x.destroy()
+    assert flags[1] == compat._boomeramg_layout()[2]
+    assert np.allclose(xs[0], xs[1], rtol=1e-8, atol=1e-12)
+    assert (not np.array_equal(xs[0], xs[1])) == flags[1]
+    A.destroy()
+    b.destroy()
+    del form
+
+
+def test_boomeramg_handle_refuses_what_it_cannot_verify(monkeypatch):
+    """Another PC type, no hypre library, or memory that is not readable: no handle and
+    nothing set (the caller keeps hypre's default product)."""
+    A, form = _blocked_operator(False)
+    ksp = PETSc.KSP().create(A.getComm())
+    ksp.setOperators(A)
+    ksp.getPC().setType("jacobi")
+    assert compat.boomeramg_handle(ksp.getPC()) is None
+    assert compat.boomeramg_modular_rap(ksp.getPC()) is False
+    assert compat._read_words(0, 1) is None
+    assert compat._read_words(8, 1) is None  # the zero page: an error, not a crash
+    assert compat._read_words(2**62, 1) is None
+    amg = _amg_ksp(A, "shimtest_", "0.25")
+    probe = compat._boomeramg_layout.__wrapped__  # uncached
+    assert probe() is not None  # the layout is verified on this stack
+    monkeypatch.setattr(compat, "_hypre_library", lambda: None)
+    assert probe() is None
+    monkeypatch.setattr(compat, "_boomeramg_layout", lambda: None)
+    assert compat.boomeramg_modular_rap(amg.getPC()) is False
+    for obj in (ksp, amg, A):
+        obj.destroy()
+    del form
+
+
 def _two_region_square():
     m = mesh.create_unit_square(MPI.COMM_WORLD, 4, 4, ghost_mode=mesh.GhostMode.shared_facet)
     tdim = m.topology.dim

@@ -125,13 +125,37 @@ def test_exact_zeros_dropped_without_changing_the_solution(dev1, laws, monkeypat
     B.destroy()
 
 
-def _system(dev, laws):
+def test_operators_use_the_plain_csr_matmult(tmp_path):
+    """PETSc's i-node MatMult (1.5x slower per entry on layered devices,
+    docs/performance.md) is off for the assembled operators; the same entries in a
+    default PETSc matrix would use it (equal V and mu_s rows in the magnets)."""
+
+    def info(mat) -> str:
+        path = tmp_path / "info.txt"
+        viewer = PETSc.Viewer().createASCII(str(path), comm=mat.getComm())
+        viewer.pushFormat(PETSc.Viewer.Format.ASCII_INFO)
+        mat.view(viewer)
+        viewer.destroy()
+        return path.read_text()
+
+    rows = stacks.CO_CU_CO[1:4]  # magnets dominate: Co 10 / Cu 10 / Co 5 nm
+    dev = pillar(stacks.layers(rows), width=30 * NM, depth=30 * NM, lateral_size=6 * NM)
+    A = _system(dev, None, stacks.materials(rows)).matrix([])
+    assert "not using I-node routines" in info(A)
+    default = PETSc.Mat().createAIJ(A.getSize(), csr=A.getValuesCSR(), comm=A.getComm())
+    default.assemble()
+    assert "using I-node routines: found" in info(default)
+    A.destroy()
+    default.destroy()
+
+
+def _system(dev, laws, mats=MATS):
     from spinfem.layout import build_layout
     from spinfem.physics.scale import Scale
     from spinfem.system import BlockSystem
 
     contacts = [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)]
-    prob = TwoCurrentProblem(dev, MATS, contacts, interfaces=laws)
+    prob = TwoCurrentProblem(dev, mats, contacts, interfaces=laws)
     lay = build_layout(dev, laws or {})
     return BlockSystem(lay, prob._coefficients(), Scale.of(dev), prob._effective_laws(lay))
 
@@ -257,6 +281,14 @@ def test_solver_paths_mpi(tmp_path):
     assert rel_err(two["direct"]["RA"], one["direct"]["RA"]) < 1e-11
     assert rel_err(two["iterative"]["RA"], one["direct"]["RA"]) < 1e-9
     assert rel_err(two["iterative"]["spin_current_top"], one["direct"]["spin_current_top"]) < 1e-7
+    # hypre's modular Galerkin product: tried on 2 ranks only (set where PETSc keeps it:
+    # tests/test_compat.py), same answer and iterations as hypre's default product
+    assert one["iterative"]["modular_rap"] == []
+    calls = two["iterative"]["modular_rap"]
+    assert calls and all(c == two["modular_rap_supported"] for c in calls)
+    slow = two["iterative_default_rap"]
+    assert rel_err(slow["RA"], two["iterative"]["RA"]) < 1e-10
+    assert abs(slow["iterations"] - two["iterative"]["iterations"]) <= 1
 
 
 def test_command_line_parsing():

@@ -1,4 +1,6 @@
-"""Direct (MUMPS) vs iterative (CG + BoomerAMG) solves of a multi-block pillar, as JSON.
+"""Direct (MUMPS) vs iterative (CG + BoomerAMG) solves of a multi-block pillar, as JSON;
+the iterative solve also with hypre's default Galerkin product instead of the modular
+one spinfem selects on several ranks (``compat.boomeramg_modular_rap``).
 
 Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
 """
@@ -9,6 +11,7 @@ import sys
 import stacks
 from mpi4py import MPI
 
+from spinfem import compat
 from spinfem.contacts import Contact
 from spinfem.geometry import Layer, pillar
 from spinfem.interfaces import SpinConductance
@@ -21,11 +24,24 @@ mats = stacks.materials(stacks.CO_CU_CO)
 layers = [Layer(name, t, elements=4) for name, _, t in stacks.CO_CU_CO]
 device = pillar(layers, width=40 * NM, depth=30 * NM, lateral_size=5 * NM, comm=comm)
 laws = {"F1|N": SpinConductance.from_ARb(0.51e-15, 0.77), "N|F2": SpinConductance.from_ARb(0.3e-15)}
-out: dict = {"ranks": comm.size}
+layout = compat._boomeramg_layout()
+out: dict = {"ranks": comm.size, "modular_rap_supported": bool(layout and layout[2])}
+modular_rap = compat.boomeramg_modular_rap
 for kind, settings in (
     ("direct", SolverSettings()),
     ("iterative", SolverSettings(direct_max_dofs=0, rtol=1e-12)),
+    ("iterative_default_rap", SolverSettings(direct_max_dofs=0, rtol=1e-12)),
 ):
+    calls: list[bool] = []
+
+    def record(pc, on=True, calls=calls, kind=kind):
+        if kind == "iterative_default_rap":
+            calls.append(False)
+            return False
+        calls.append(modular_rap(pc, on))
+        return calls[-1]
+
+    compat.boomeramg_modular_rap = record
     sol = TwoCurrentProblem(
         device,
         mats,
@@ -38,7 +54,9 @@ for kind, settings in (
         "RA": sol.resistance_area(),
         "spin_current_top": sol.contact("top").spin_current_A,
         "iterations": sol.iterations,
+        "modular_rap": calls,
     }
+compat.boomeramg_modular_rap = modular_rap
 if comm.rank == 0:
     with open(sys.argv[1], "w") as f:
         json.dump(out, f)
