@@ -212,7 +212,7 @@ def _pc_data_offset() -> int | None:
     try:
         pc.setType("ksp")
         inner = pc.getKSP().handle
-        words = _read_words(pc.handle, 256) or []
+        words = next((w for n in (256, 128, 64) if (w := _read_words(pc.handle, n))), [])
         hits = []
         for i, w in enumerate(words):
             head = _read_words(w, 4) if w > 4096 else None
@@ -281,7 +281,7 @@ def _boomeramg_layout() -> tuple[Any, int, bool] | None:
         pc.setHYPREType("boomeramg")
         pc.setFromOptions()
         solver = _solver_of(pc, off)
-        if solver <= 4096 or _read_words(solver, 512) is None:
+        if solver <= 4096 or _read_words(solver, 16) is None:
             return None
         its = ctypes.c_int(-1)
         if setup(2.0) != 0.3141:
@@ -315,9 +315,16 @@ def boomeramg_handle(pc: Any) -> tuple[Any, int] | None:
     return (lib, solver) if solver > 4096 else None
 
 
+def _mpi_land() -> Any:
+    from mpi4py import MPI
+
+    return MPI.LAND
+
+
 def boomeramg_modular_rap(pc: Any, on: bool = True) -> bool:
     """Make BoomerAMG form its coarse operators with hypre's modular triple product
-    (``HYPRE_BoomerAMGSetModuleRAP2``); return whether it was set.
+    (``HYPRE_BoomerAMGSetModuleRAP2``); return whether it was set. Collective on the
+    PC's communicator: set on every rank or on none.
 
     hypre's default Galerkin product on the CPU (``BuildCoarseOperatorKT``, and
     ``ParMatmul``/``ParTMatmul`` behind RAP2) looks up each local coarse row in the
@@ -329,11 +336,13 @@ def boomeramg_modular_rap(pc: Any, on: bool = True) -> bool:
     PETSc 3.25 (which passes its own ``mod_rap2 = 0`` to hypre at every setup), nothing
     changes: same preconditioner, slower distributed setup."""
     found = boomeramg_handle(pc)
-    if found is None or not _boomeramg_layout()[2]:  # type: ignore[index]
+    usable = found is not None and bool(_boomeramg_layout()[2])  # type: ignore[index]
+    # collective: every rank must form the coarse operators the same way
+    if not pc.getComm().tompi4py().allreduce(usable, op=_mpi_land()):
         # PETSc 3.25 resets it at setup; no handle: keep hypre's default product
         logging.getLogger("spinfem").debug("hypre modular RAP not set (no usable handle)")
         return False
-    lib, solver = found
+    lib, solver = found  # type: ignore[misc]
     if lib.HYPRE_BoomerAMGSetModuleRAP2(ctypes.c_void_p(solver), int(on)) != 0:
         raise RuntimeError("HYPRE_BoomerAMGSetModuleRAP2 failed")
     return True

@@ -287,6 +287,7 @@ def test_solver_paths_mpi(tmp_path):
     calls = two["iterative"]["modular_rap"]
     assert calls and all(c == two["modular_rap_supported"] for c in calls)
     slow = two["iterative_default_rap"]
+    assert slow["modular_rap"] and not any(slow["modular_rap"])  # rank 0 had a handle
     assert rel_err(slow["RA"], two["iterative"]["RA"]) < 1e-10
     assert abs(slow["iterations"] - two["iterative"]["iterations"]) <= 1
 

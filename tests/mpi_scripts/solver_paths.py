@@ -1,6 +1,7 @@
 """Direct (MUMPS) vs iterative (CG + BoomerAMG) solves of a multi-block pillar, as JSON;
 the iterative solve also with hypre's default Galerkin product instead of the modular
-one spinfem selects on several ranks (``compat.boomeramg_modular_rap``).
+one spinfem selects on several ranks (``compat.boomeramg_modular_rap``), forced by
+hiding the hypre handle on the last rank only (the switch is collective).
 
 Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
 """
@@ -35,10 +36,13 @@ for kind, settings in (
     calls: list[bool] = []
 
     def record(pc, on=True, calls=calls, kind=kind):
-        if kind == "iterative_default_rap":
-            calls.append(False)
-            return False
-        calls.append(modular_rap(pc, on))
+        handle = compat.boomeramg_handle
+        if kind == "iterative_default_rap" and comm.rank == comm.size - 1:
+            compat.boomeramg_handle = lambda pc: None  # this rank cannot set it
+        try:
+            calls.append(modular_rap(pc, on))  # collective: then no rank sets it
+        finally:
+            compat.boomeramg_handle = handle
         return calls[-1]
 
     compat.boomeramg_modular_rap = record
