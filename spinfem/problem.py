@@ -152,7 +152,7 @@ class TwoCurrentProblem:
 
         A = system.matrix(bcs)
         A0 = system.matrix([])
-        solver = LinearSolver(A, self.settings, symmetric=True)
+        solver = LinearSolver(A, self.settings, symmetric=True, tdim=m.tdim)
         log.info(
             "two-current problem: %d unknowns, %d block(s), %d resistive interface(s), %d contacts",
             system.num_unknowns,

@@ -2,7 +2,8 @@
 
 Strategy (docs/performance.md has the measurements behind it):
 
-- up to ``direct_max_dofs`` unknowns: LU with MUMPS (``preonly``);
+- up to ``direct_max_dofs`` unknowns (default by dimension: 200k in 2D, 30k in 3D):
+  LU with MUMPS (``preonly``);
 - above: CG (symmetric positive definite operators, e.g. the collinear model) or GMRES
   (``symmetric=False``: precession, spin Hall, G_i) preconditioned by BoomerAMG with
   low-complexity 3D options (:data:`AMG_OPTIONS`). Operators carry their block size
@@ -36,7 +37,14 @@ from petsc4py import PETSc
 from spinfem import compat
 from spinfem.errors import SolverError
 
-__all__ = ["AMG_OPTIONS", "LinearSolver", "SolverSettings", "default_options"]
+__all__ = [
+    "AMG_OPTIONS",
+    "AUTO_DIRECT_MAX_DOFS",
+    "LinearSolver",
+    "SolverSettings",
+    "default_options",
+    "direct_limit",
+]
 
 log = logging.getLogger("spinfem")
 
@@ -73,28 +81,47 @@ DIRECT_OPTIONS: dict[str, Any] = {
 }
 
 
+#: LU (MUMPS) up to this many global unknowns when ``SolverSettings.direct_max_dofs`` is
+#: None, by topological dimension. In 3D the fill of LU makes it slower than CG/GMRES +
+#: BoomerAMG from a few thousand unknowns on (43k: 1.2 s vs 0.2 s, 114k: 8.1 s vs 0.5 s,
+#: docs/performance.md); in 1D/2D the fill stays mild and LU robust for many contacts.
+AUTO_DIRECT_MAX_DOFS: dict[int, int] = {1: 200_000, 2: 200_000, 3: 30_000}
+
+
+def direct_limit(settings: SolverSettings, tdim: int | None) -> int:
+    """The LU size limit of ``settings`` on a mesh of topological dimension ``tdim``
+    (unknown dimension: the 2D limit)."""
+    if settings.direct_max_dofs is not None:
+        return settings.direct_max_dofs
+    return AUTO_DIRECT_MAX_DOFS.get(tdim or 2, AUTO_DIRECT_MAX_DOFS[2])
+
+
 @dataclass(frozen=True)
 class SolverSettings:
     """How linear systems are solved.
 
     Attributes:
         prefix: PETSc options prefix (command-line options under it take precedence).
-        direct_max_dofs: largest global number of unknowns solved with LU (MUMPS).
+        direct_max_dofs: largest global number of unknowns solved with LU (MUMPS);
+            None (default): by the mesh dimension, :data:`AUTO_DIRECT_MAX_DOFS`.
         rtol: relative residual tolerance of iterative solves [1].
         max_it: iteration limit of iterative solves.
         petsc_options: extra options (without prefix), applied over the defaults.
     """
 
     prefix: str = "spinfem_"
-    direct_max_dofs: int = 200_000
+    direct_max_dofs: int | None = None
     rtol: float = 1e-8
     max_it: int = 500
     petsc_options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def default_options(num_unknowns: int, settings: SolverSettings, symmetric: bool) -> dict[str, Any]:
-    """The options (without prefix) a solver of ``num_unknowns`` global unknowns starts from."""
-    if num_unknowns <= settings.direct_max_dofs:
+def default_options(
+    num_unknowns: int, settings: SolverSettings, symmetric: bool, tdim: int | None = None
+) -> dict[str, Any]:
+    """The options (without prefix) a solver of ``num_unknowns`` global unknowns on a mesh
+    of topological dimension ``tdim`` starts from."""
+    if num_unknowns <= direct_limit(settings, tdim):
         opts: dict[str, Any] = dict(DIRECT_OPTIONS)
     else:
         opts = {"ksp_type": "cg" if symmetric else "gmres", **AMG_OPTIONS}
@@ -152,7 +179,8 @@ def unused_options(prefix: str) -> list[str]:
 
 class LinearSolver:
     """A KSP for one assembled operator; the preconditioner is built once (here, timed)
-    and reused for every right-hand side.
+    and reused for every right-hand side. ``tdim`` (the mesh's topological dimension)
+    selects the automatic LU size limit (:func:`direct_limit`).
 
     Attributes:
         kind: "direct" or "iterative".
@@ -163,14 +191,16 @@ class LinearSolver:
         unused_options: options under the prefix PETSc did not read.
     """
 
-    def __init__(self, A: Any, settings: SolverSettings, symmetric: bool = True) -> None:
+    def __init__(
+        self, A: Any, settings: SolverSettings, symmetric: bool = True, tdim: int | None = None
+    ) -> None:
         self.settings = settings
         self.ksp = PETSc.KSP().create(A.getComm())
         self.ksp.setOperators(A)
         self.ksp.setOptionsPrefix(settings.prefix)
         n = A.getSize()[0]
-        defaults = default_options(n, settings, symmetric)
-        self.kind = "direct" if n <= settings.direct_max_dofs else "iterative"
+        defaults = default_options(n, settings, symmetric, tdim)
+        self.kind = "direct" if n <= direct_limit(settings, tdim) else "iterative"
         opts = PETSc.Options()
         for name, value in command_line_options(settings.prefix).items():
             opts[name] = value

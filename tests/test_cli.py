@@ -70,7 +70,8 @@ def test_manifest_and_resolved_case(serial_run):
     assert "results.csv" in man["outputs"] and "fields/parallel/potentials.bp" in man["outputs"]
     res = json.loads((serial_run / "resolved.json").read_text())
     assert res["mesh"]["radius"] == pytest.approx(15e-9, rel=1e-12)  # --set applied, SI
-    assert res["solver"]["direct_max_dofs"] == 200000  # defaults are written out
+    assert res["solver"]["rtol"] == 1e-10  # defaults are written out
+    assert res["solver"].get("direct_max_dofs") is None  # unset: automatic by dimension
     log = (serial_run / "log.txt").read_text()
     assert log.count("solved unit voltage") == 2  # one log line per solve (two states)
 

@@ -182,6 +182,31 @@ def test_strategy_switch_and_symmetry():
     assert np.allclose(xs[0], (i + 1) * (50 - i) / 2)
 
 
+def test_automatic_direct_limit_by_dimension():
+    """Unset, the LU limit is 200k unknowns in 1D/2D and 30k in 3D (LU's fill makes it
+    slower than AMG there, docs/performance.md); a set value wins everywhere."""
+    from spinfem.solvers import AUTO_DIRECT_MAX_DOFS, direct_limit
+
+    auto, fixed = SolverSettings(), SolverSettings(direct_max_dofs=1234)
+    assert [direct_limit(auto, d) for d in (1, 2, 3, None)] == [200_000, 200_000, 30_000, 200_000]
+    assert all(direct_limit(fixed, d) == 1234 for d in (1, 2, 3, None))
+    A = laplacian(AUTO_DIRECT_MAX_DOFS[3] + 1)
+    assert LinearSolver(A, auto, tdim=3).kind == "iterative"
+    assert LinearSolver(A, auto, tdim=2).kind == "direct"
+    assert LinearSolver(A, SolverSettings(direct_max_dofs=10**6), tdim=3).kind == "direct"
+    A.destroy()
+
+
+def test_problems_pass_their_dimension_to_the_automatic_limit():
+    """A 3D device just above the automatic 3D limit is solved iteratively by default
+    (2D limit would give LU), with the answer of a forced LU solve."""
+    dev = device(3)  # 43 992 unknowns
+    auto = solve(dev, SolverSettings(rtol=1e-12))
+    direct = solve(dev, SolverSettings(direct_max_dofs=10**6))
+    assert direct.iterations == 1 and auto.iterations > 1
+    assert rel_err(auto.resistance_area(), direct.resistance_area()) < 1e-9
+
+
 def test_divergence_raises_with_reason():
     A = laplacian(200)
     b = A.createVecLeft()
