@@ -315,12 +315,6 @@ def boomeramg_handle(pc: Any) -> tuple[Any, int] | None:
     return (lib, solver) if solver > 4096 else None
 
 
-def _mpi_land() -> Any:
-    from mpi4py import MPI
-
-    return MPI.LAND
-
-
 def boomeramg_modular_rap(pc: Any, on: bool = True) -> bool:
     """Make BoomerAMG form its coarse operators with hypre's modular triple product
     (``HYPRE_BoomerAMGSetModuleRAP2``); return whether it was set. Collective on the
@@ -335,10 +329,12 @@ def boomeramg_modular_rap(pc: Any, on: bool = True) -> bool:
     ``KSPSetFromOptions`` and before ``KSPSetUp``. Without a verified handle, or with
     PETSc 3.25 (which passes its own ``mod_rap2 = 0`` to hypre at every setup), nothing
     changes: same preconditioner, slower distributed setup."""
-    found = boomeramg_handle(pc)
-    usable = found is not None and bool(_boomeramg_layout()[2])  # type: ignore[index]
+    from mpi4py import MPI
+
+    layout = _boomeramg_layout()
+    found = boomeramg_handle(pc) if layout is not None and layout[2] else None
     # collective: every rank must form the coarse operators the same way
-    if not pc.getComm().tompi4py().allreduce(usable, op=_mpi_land()):
+    if not pc.getComm().tompi4py().allreduce(found is not None, op=MPI.LAND):
         # PETSc 3.25 resets it at setup; no handle: keep hypre's default product
         logging.getLogger("spinfem").debug("hypre modular RAP not set (no usable handle)")
         return False
