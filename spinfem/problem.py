@@ -128,30 +128,9 @@ class TwoCurrentProblem:
         coeffs = self._coefficients()
         scale = Scale.of(m)
         system = BlockSystem(layout, coeffs, scale, self._effective_laws(layout))
-        values, bcs = [], []
-        positions: list[list[np.ndarray]] = []
-        for c in self.contacts:
-            facets = m.facets(c.name, what="contact")
-            val = fem.Constant(m.mesh, np.float64(0.0))
-            values.append(val)
-            pos = [np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)]
-            for blk in range(system.nblocks):
-                verts = layout.block_vertices_of_facets(blk, facets, side_cells=True)
-                if global_sum(m.comm, verts.size) == 0:
-                    continue
-                space = system.spaces[blk]
-                dv = system.vertex_dofs(blk, verts, 0)
-                dm = system.vertex_dofs(blk, verts, 1)
-                bcs += [
-                    fem.dirichletbc(val, dv, space.sub(0)),
-                    fem.dirichletbc(np.float64(0.0), dm, space.sub(1)),
-                ]
-                pos[0] = np.concatenate([pos[0], system.owned_monolithic(blk, dv)])
-                pos[1] = np.concatenate([pos[1], system.owned_monolithic(blk, dm)])
-            positions.append([np.unique(p) for p in pos])
-
-        A = system.matrix(bcs)
-        A0 = system.matrix([])
+        values, bcs, positions = self._contact_conditions(system, layout)
+        dirichlet = np.concatenate([np.concatenate(p) for p in positions])
+        A, A0 = system.operators(dirichlet)  # one assembly for both
         solver = LinearSolver(A, self.settings, symmetric=True, tdim=m.tdim)
         log.info(
             "two-current problem: %d unknowns, %d block(s), %d resistive interface(s), %d contacts",
@@ -195,7 +174,7 @@ class TwoCurrentProblem:
             xk.destroy()
         funcs = system.split(x, name="V_mu_s")
         interfaces = system.interface_scalars(funcs)
-        for name, sides in system.side_fluxes(x).items():
+        for name, sides in system.side_fluxes(funcs).items():
             interfaces[name]["from_bulk"] = sides
         x.destroy()
         A0.destroy()
@@ -223,6 +202,36 @@ class TwoCurrentProblem:
             interfaces=interfaces,
             iterations=iterations,
         )
+
+    def _contact_conditions(
+        self, system: BlockSystem, layout: Any
+    ) -> tuple[list[Any], list[Any], list[list[np.ndarray]]]:
+        """Per contact: its voltage Constant [V], the Dirichlet conditions (V, mu_s = 0)
+        of every block it touches, and the owned monolithic positions of those (V, mu_s)
+        dofs (reaction currents, identity rows of the operator)."""
+        m = self.mesh
+        values, bcs = [], []
+        positions: list[list[np.ndarray]] = []
+        for c in self.contacts:
+            facets = m.facets(c.name, what="contact")
+            val = fem.Constant(m.mesh, np.float64(0.0))
+            values.append(val)
+            pos = [np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)]
+            for blk in range(system.nblocks):
+                verts = layout.block_vertices_of_facets(blk, facets, side_cells=True)
+                if global_sum(m.comm, verts.size) == 0:
+                    continue
+                space = system.spaces[blk]
+                dv = system.vertex_dofs(blk, verts, 0)
+                dm = system.vertex_dofs(blk, verts, 1)
+                bcs += [
+                    fem.dirichletbc(val, dv, space.sub(0)),
+                    fem.dirichletbc(np.float64(0.0), dm, space.sub(1)),
+                ]
+                pos[0] = np.concatenate([pos[0], system.owned_monolithic(blk, dv)])
+                pos[1] = np.concatenate([pos[1], system.owned_monolithic(blk, dm)])
+            positions.append([np.unique(p) for p in pos])
+        return values, bcs, positions
 
     def _effective_laws(self, layout: Any) -> dict[int, InterfaceLaw]:
         """Laws in the global frame: flipped where the adjacent ferromagnet has m = -1."""

@@ -44,11 +44,10 @@ def _vertex_to_dof(space: fem.FunctionSpace) -> np.ndarray:
 class BlockAlgebra:
     """The PETSc side shared by the models' systems: monolithic layout, matrices,
     right-hand sides and block functions. Subclasses set ``ncomp`` (unknowns per node)
-    and the attributes ``a``, ``bulk``, ``L``, ``spaces``, ``offsets``, ``nblocks``."""
+    and the attributes ``a``, ``L``, ``spaces``, ``offsets``, ``nblocks``."""
 
     ncomp = 2
     a: Any
-    bulk: Any
     L: Any
     spaces: list[Any]
     offsets: list[int]
@@ -60,10 +59,10 @@ class BlockAlgebra:
         return self.offsets[block] + dofs[dofs < nown]
 
     # ------------------------------------------------------------------ PETSc
-    def matrix(self, bcs: list[Any], which: str = "full") -> Any:
-        """A freshly assembled operator (``which``: "full" or "bulk", no interface laws)
-        with Dirichlet rows/columns of ``bcs``; exact zeros removed (see below)."""
-        form = self.a if which == "full" else self.bulk
+    def matrix(self, bcs: list[Any]) -> Any:
+        """A freshly assembled operator with Dirichlet rows/columns of ``bcs``; exact
+        zeros removed (see below)."""
+        form = self.a
         if self.nblocks == 1:
             mat = compat.assemble_matrix(form, bcs)  # blocked space: bs = ncomp already
         else:
@@ -83,6 +82,20 @@ class BlockAlgebra:
         mat.setOption(PETSc.Mat.Option.USE_INODES, False)
         compat.eliminate_zeros(mat)
         return mat
+
+    def operators(self, rows: np.ndarray) -> tuple[Any, Any]:
+        """(A, A0) from one assembly: A0 without Dirichlet conditions (reaction fluxes),
+        A with the rows and columns ``rows`` (owned monolithic positions of every
+        Dirichlet dof) made identity rows, which is what assembling with the conditions
+        gives. A matrix assembly costs 5-20x a copy plus ``MatZeroRowsColumns``
+        (docs/performance.md)."""
+        A0 = self.matrix([])
+        A = A0.duplicate(copy=True)
+        A.setOption(PETSc.Mat.Option.USE_INODES, False)
+        start = A.getOwnershipRange()[0]
+        A.zeroRowsColumns(np.asarray(rows, dtype=PETSc.IntType) + start, diag=1.0)
+        compat.eliminate_zeros(A)  # the zeroed entries
+        return A, A0
 
     def rhs(self, bcs: list[Any]) -> Any:
         if self.nblocks == 1:
@@ -122,6 +135,7 @@ class BlockSystem(BlockAlgebra):
         """``laws``: interface tag -> effective law (default: each interface's own law)."""
         self.layout = layout
         self.scale = scale
+        self.coeffs = coeffs
         blocks = layout.blocks
         self.nblocks = len(blocks)
         self.spaces = [fem.functionspace(b.mesh, ("Lagrange", 1, (2,))) for b in blocks]
@@ -129,10 +143,9 @@ class BlockSystem(BlockAlgebra):
         u = [ufl.TrialFunction(V) for V in self.spaces]
         w = [ufl.TestFunction(V) for V in self.spaces]
         n = self.nblocks
-        bulk: list[list[Any]] = [[None] * n for _ in range(n)]
+        full: list[list[Any]] = [[None] * n for _ in range(n)]
         for i in range(n):
-            bulk[i][i] = two_current.bilinear_form(u[i], w[i], coeffs, scale, layout.dx(i))
-        full = [row[:] for row in bulk]
+            full[i][i] = two_current.bilinear_form(u[i], w[i], coeffs, scale, layout.dx(i))
         dS = layout.dS()
         self.admittances = {}
         for itf in layout.interfaces:
@@ -157,11 +170,9 @@ class BlockSystem(BlockAlgebra):
         if n == 1:
             self.a = fem.form(full[0][0])
             self.L = fem.form(rhs[0])
-            self.bulk = self.a
         else:
             self.a = fem.form(full, entity_maps=emaps)
             self.L = fem.form(rhs)
-            self.bulk = fem.form(bulk, entity_maps=emaps)
         self.offsets = np.cumsum(
             [0] + [V.dofmap.index_map.size_local * V.dofmap.index_map_bs for V in self.spaces]
         )
@@ -231,24 +242,42 @@ class BlockSystem(BlockAlgebra):
             )
         return out
 
-    def side_fluxes(self, x: Any) -> dict[str, dict[str, float]]:
-        """Interface currents from each side's bulk (consistent reaction fluxes) [A]."""
+    def side_fluxes(self, funcs: list[fem.Function]) -> dict[str, dict[str, float]]:
+        """Interface currents from each side's bulk (consistent reaction fluxes) [A]: the
+        bulk residual a_bulk(u_b; w) of the blocks ``funcs`` at their interface vertices,
+        one vector assembly per block (collective)."""
         lay = self.layout
         if not lay.interfaces:
             return {}
-        B = self.matrix([], which="bulk")
-        r = B.createVecLeft()
-        B.mult(x, r)
-        arr = r.getArray(readonly=True)
+        emaps = lay.entity_maps()
+        residuals: dict[int, np.ndarray] = {}
+
+        def residual(blk: int) -> np.ndarray:  # owned entries [A]
+            if blk not in residuals:
+                w = ufl.TestFunction(self.spaces[blk])
+                bulk = two_current.bilinear_form(
+                    funcs[blk], w, self.coeffs, self.scale, lay.dx(blk)
+                )
+                form = fem.form(bulk, entity_maps=emaps)
+                vec = compat.create_vector(form)
+                with vec.localForm() as loc:
+                    loc.set(0.0)
+                fem.petsc.assemble_vector(vec, form)
+                vec.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+                residuals[blk] = vec.getArray(readonly=True).copy()
+                vec.destroy()
+            return residuals[blk]
+
         comm = lay.dmesh.comm
         out = {}
         for itf in lay.interfaces:
             sums = []
             for blk in (itf.left_block, itf.right_block):
+                arr = residual(blk)
                 verts = lay.block_vertices_of_facets(blk, itf.facets, side_cells=False)
                 for comp in (0, 1):
-                    pos = self.owned_monolithic(blk, self.vertex_dofs(blk, verts, comp))
-                    sums.append(arr[np.unique(pos)].sum())
+                    dofs = np.unique(self.vertex_dofs(blk, verts, comp))
+                    sums.append(arr[dofs[dofs < arr.size]].sum())
             s = comm.allreduce(np.array(sums), op=MPI.SUM)
             out[itf.name] = {
                 "current_from_left_A": -s[0],
@@ -256,5 +285,4 @@ class BlockSystem(BlockAlgebra):
                 "spin_current_from_left_A": 2 * s[1],
                 "spin_current_into_right_A": -2 * s[3],
             }
-        B.destroy()
         return out

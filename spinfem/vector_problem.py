@@ -352,8 +352,8 @@ class VectorSpinProblem:
         c = self._compile()
         system, bcs, values, positions = c["system"], c["bcs"], c["values"], c["positions"]
         comm = self.mesh.comm
-        A = system.matrix(bcs)
-        A0 = system.matrix([])
+        dirichlet = np.concatenate([np.concatenate(p) for p in positions])
+        A, A0 = system.operators(dirichlet)  # one assembly for both
         solver = LinearSolver(A, self.settings, symmetric=False, tdim=self.mesh.tdim)
         log.info(
             "vector spin problem: %d unknowns, %d block(s), %d resistive interface(s), "

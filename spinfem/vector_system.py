@@ -87,10 +87,9 @@ class VectorSystem(BlockAlgebra):
         u = [ufl.TrialFunction(V) for V in self.spaces]
         w = [ufl.TestFunction(V) for V in self.spaces]
         self.u, self.w = u, w
-        bulk: list[list[Any]] = [[None] * n for _ in range(n)]
+        full: list[list[Any]] = [[None] * n for _ in range(n)]
         for i in range(n):
-            bulk[i][i] = vector_spin.bilinear_form(u[i], w[i], coeffs, scale, layout.dx(i), terms)
-        full = [row[:] for row in bulk]
+            full[i][i] = vector_spin.bilinear_form(u[i], w[i], coeffs, scale, layout.dx(i), terms)
 
         def add(bi: int, bj: int, term: Any) -> None:
             full[bi][bj] = term if full[bi][bj] is None else full[bi][bj] + term
@@ -131,11 +130,9 @@ class VectorSystem(BlockAlgebra):
         if n == 1:
             self.a = fem.form(full[0][0])
             self.L = fem.form(rhs[0])
-            self.bulk = fem.form(bulk[0][0])
         else:
             self.a = fem.form(full, entity_maps=self.emaps)
             self.L = fem.form(rhs)
-            self.bulk = fem.form(bulk, entity_maps=self.emaps)
         self.offsets = np.cumsum(
             [0] + [V.dofmap.index_map.size_local * V.dofmap.index_map_bs for V in self.spaces]
         )

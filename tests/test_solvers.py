@@ -315,6 +315,15 @@ def test_solver_paths_mpi(tmp_path):
     assert slow["modular_rap"] and not any(slow["modular_rap"])  # rank 0 had a handle
     assert rel_err(slow["RA"], two["iterative"]["RA"]) < 1e-10
     assert abs(slow["iterations"] - two["iterative"]["iterations"]) <= 1
+    # one assembly serves both operators: the constrained one equals dolfinx's assembly
+    # with the contact conditions (same entries, same values), on 1 and 2 ranks
+    for res in (one, two):
+        ops = res["operators"]
+        assert ops["dirichlet_rows"] > 0
+        nnz_a, nnz_ref, nnz_free, nnz_free_ref = ops["nnz"]
+        assert nnz_a == nnz_ref and nnz_free == nnz_free_ref and nnz_free > nnz_a
+        assert ops["diff"] < 1e-15 and ops["diff_free"] == 0.0
+    assert one["operators"]["dirichlet_rows"] == two["operators"]["dirichlet_rows"]
 
 
 def test_command_line_parsing():

@@ -1,7 +1,9 @@
 """Direct (MUMPS) vs iterative (CG + BoomerAMG) solves of a multi-block pillar, as JSON;
 the iterative solve also with hypre's default Galerkin product instead of the modular
 one spinfem selects on several ranks (``compat.boomeramg_modular_rap``), forced by
-hiding the hypre handle on the last rank only (the switch is collective).
+hiding the hypre handle on the last rank only (the switch is collective). Also: the
+operator with contact conditions derived from the unconstrained one
+(``BlockSystem.operators``) against dolfinx's assembly with the conditions.
 
 Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
 """
@@ -9,15 +11,22 @@ Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
 import json
 import sys
 
+import numpy as np
 import stacks
 from mpi4py import MPI
+from petsc4py import PETSc
 
 from spinfem import compat
 from spinfem.contacts import Contact
 from spinfem.geometry import Layer, pillar
 from spinfem.interfaces import SpinConductance
+from spinfem.layout import build_layout
+from spinfem.physics.scale import Scale
 from spinfem.problem import TwoCurrentProblem
 from spinfem.solvers import SolverSettings
+from spinfem.system import BlockSystem
+
+MAT_INFO_GLOBAL_SUM = PETSc.Mat.InfoType.GLOBAL_SUM
 
 NM = 1e-9
 comm = MPI.COMM_WORLD
@@ -61,6 +70,23 @@ for kind, settings in (
         "modular_rap": calls,
     }
 compat.boomeramg_modular_rap = modular_rap
+
+# BlockSystem.operators (one assembly, identity rows by MatZeroRowsColumns) vs dolfinx
+prob = TwoCurrentProblem(
+    device, mats, [Contact("top", voltage=1e-3), Contact("bottom", voltage=0.0)], interfaces=laws
+)
+layout = build_layout(device, laws)
+system = BlockSystem(layout, prob._coefficients(), Scale.of(device), prob._effective_laws(layout))
+_, bcs, positions = prob._contact_conditions(system, layout)
+A, A0 = system.operators(np.concatenate([np.concatenate(p) for p in positions]))
+ref = system.matrix(bcs)
+free = system.matrix([])
+out["operators"] = {
+    "nnz": [M.getInfo(MAT_INFO_GLOBAL_SUM)["nz_used"] for M in (A, ref, A0, free)],
+    "diff": (A - ref).norm(PETSc.NormType.FROBENIUS) / ref.norm(PETSc.NormType.FROBENIUS),
+    "diff_free": (A0 - free).norm(PETSc.NormType.FROBENIUS),
+    "dirichlet_rows": comm.allreduce(sum(p[0].size + p[1].size for p in positions)),
+}
 if comm.rank == 0:
     with open(sys.argv[1], "w") as f:
         json.dump(out, f)
