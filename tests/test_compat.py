@@ -318,6 +318,43 @@ def test_form_entity_maps_and_block_assembly():
     assert b.sum() == pytest.approx(0.5, rel=1e-12)
 
 
+def test_block_assembly_through_a_nest_equals_the_monolithic_one():
+    """A device with interface laws (three blocks coupled across two interfaces): the
+    nest assembly converted to AIJ (spinfem's default) has dolfinx's monolithic block
+    assembly's entries, values and row layout, with and without Dirichlet conditions."""
+    import stacks
+
+    from spinfem.contacts import Contact
+    from spinfem.geometry import pillar
+    from spinfem.interfaces import SpinConductance
+    from spinfem.layout import build_layout
+    from spinfem.physics.scale import Scale
+    from spinfem.problem import TwoCurrentProblem
+    from spinfem.system import BlockSystem
+
+    rows = stacks.CO_CU_CO[1:4]
+    nm = 1e-9
+    dev = pillar(stacks.layers(rows), width=20 * nm, depth=20 * nm, lateral_size=5 * nm)
+    mats = stacks.materials(rows)
+    laws = {"F1|N": SpinConductance.from_ARb(0.51e-15, 0.77), "N|F2": SpinConductance.from_ARb(0.3e-15)}
+    prob = TwoCurrentProblem(
+        dev, mats, [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)], interfaces=laws
+    )
+    lay = build_layout(dev, laws)
+    system = BlockSystem(lay, prob._coefficients(), Scale.of(dev), prob._effective_laws(lay))
+    assert system.nblocks == 3
+    _, bcs, _ = prob._contact_conditions(system, lay)
+    assert bcs
+    for conditions in ([], bcs):
+        A = compat.assemble_block_matrix(system.a, conditions)
+        B = compat.assemble_block_matrix(system.a, conditions, nest=False)
+        assert A.getOwnershipRange() == B.getOwnershipRange()
+        assert A.getInfo()["nz_used"] == B.getInfo()["nz_used"]
+        assert B.norm() > 0 and (A - B).norm() <= 1e-14 * B.norm()
+        A.destroy()
+        B.destroy()
+
+
 def test_open_mpi_topology_workaround_is_set_before_mpi_starts():
     """import spinfem sets OMPI_MCA_topo=basic (unless the user chose) before MPI_Init, so
     MPI_Dist_graph_create cannot deadlock (open-mpi/ompi#13918); a subprocess that sets it
