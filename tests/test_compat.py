@@ -336,7 +336,10 @@ def test_block_assembly_through_a_nest_equals_the_monolithic_one():
     nm = 1e-9
     dev = pillar(stacks.layers(rows), width=20 * nm, depth=20 * nm, lateral_size=5 * nm)
     mats = stacks.materials(rows)
-    laws = {"F1|N": SpinConductance.from_ARb(0.51e-15, 0.77), "N|F2": SpinConductance.from_ARb(0.3e-15)}
+    laws = {
+        "F1|N": SpinConductance.from_ARb(0.51e-15, 0.77),
+        "N|F2": SpinConductance.from_ARb(0.3e-15),
+    }
     prob = TwoCurrentProblem(
         dev, mats, [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)], interfaces=laws
     )
