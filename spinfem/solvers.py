@@ -2,8 +2,8 @@
 
 Strategy (docs/performance.md has the measurements behind it):
 
-- up to ``direct_max_dofs`` unknowns (default by dimension: 200k in 2D, 30k in 3D):
-  LU with MUMPS (``preonly``);
+- up to ``direct_max_dofs`` unknowns (default by dimension: 200k in 1D/2D, 30k in 3D;
+  60k in 1D/2D for 4 unknowns per node): LU with MUMPS (``preonly``);
 - above: CG (symmetric positive definite operators, e.g. the collinear model) or GMRES
   (``symmetric=False``: precession, spin Hall, G_i) preconditioned by BoomerAMG with
   low-complexity 3D options (:data:`AMG_OPTIONS`). Operators carry their block size
@@ -40,6 +40,7 @@ from spinfem.errors import SolverError
 __all__ = [
     "AMG_OPTIONS",
     "AUTO_DIRECT_MAX_DOFS",
+    "AUTO_DIRECT_MAX_DOFS_WIDE",
     "LinearSolver",
     "SolverSettings",
     "default_options",
@@ -86,14 +87,21 @@ DIRECT_OPTIONS: dict[str, Any] = {
 #: BoomerAMG from a few thousand unknowns on (43k: 1.2 s vs 0.2 s, 114k: 8.1 s vs 0.5 s,
 #: docs/performance.md); in 1D/2D the fill stays mild and LU robust for many contacts.
 AUTO_DIRECT_MAX_DOFS: dict[int, int] = {1: 200_000, 2: 200_000, 3: 30_000}
+#: The same for operators with 4 or more unknowns per node (the vector model): LU's fill
+#: per unknown grows with the nodal block, so 1D/2D meshes switch to GMRES earlier.
+AUTO_DIRECT_MAX_DOFS_WIDE: dict[int, int] = {1: 60_000, 2: 60_000, 3: 30_000}
 
 
-def direct_limit(settings: SolverSettings, tdim: int | None) -> int:
-    """The LU size limit of ``settings`` on a mesh of topological dimension ``tdim``
-    (unknown dimension: the 2D limit)."""
+def direct_limit(settings: SolverSettings, tdim: int | None, block_size: int = 1) -> int:
+    """The LU size limit of ``settings`` on a mesh of topological dimension ``tdim`` for
+    an operator with ``block_size`` unknowns per node. Unknown dimension (the M-m model):
+    the 2D limit of scalar operators, 200 000."""
     if settings.direct_max_dofs is not None:
         return settings.direct_max_dofs
-    return AUTO_DIRECT_MAX_DOFS.get(tdim or 2, AUTO_DIRECT_MAX_DOFS[2])
+    if tdim is None:
+        return AUTO_DIRECT_MAX_DOFS[2]
+    table = AUTO_DIRECT_MAX_DOFS_WIDE if block_size >= 4 else AUTO_DIRECT_MAX_DOFS
+    return table.get(tdim, table[2])
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,8 @@ class SolverSettings:
     Attributes:
         prefix: PETSc options prefix (command-line options under it take precedence).
         direct_max_dofs: largest global number of unknowns solved with LU (MUMPS);
-            None (default): by the mesh dimension, :data:`AUTO_DIRECT_MAX_DOFS`.
+            None (default): by the mesh dimension and the unknowns per node,
+            :data:`AUTO_DIRECT_MAX_DOFS`, :data:`AUTO_DIRECT_MAX_DOFS_WIDE`.
         rtol: relative residual tolerance of iterative solves [1].
         max_it: iteration limit of iterative solves.
         petsc_options: extra options (without prefix), applied over the defaults.
@@ -117,11 +126,15 @@ class SolverSettings:
 
 
 def default_options(
-    num_unknowns: int, settings: SolverSettings, symmetric: bool, tdim: int | None = None
+    num_unknowns: int,
+    settings: SolverSettings,
+    symmetric: bool,
+    tdim: int | None = None,
+    block_size: int = 1,
 ) -> dict[str, Any]:
     """The options (without prefix) a solver of ``num_unknowns`` global unknowns on a mesh
-    of topological dimension ``tdim`` starts from."""
-    if num_unknowns <= direct_limit(settings, tdim):
+    of topological dimension ``tdim`` (``block_size`` unknowns per node) starts from."""
+    if num_unknowns <= direct_limit(settings, tdim, block_size):
         opts: dict[str, Any] = dict(DIRECT_OPTIONS)
     else:
         opts = {"ksp_type": "cg" if symmetric else "gmres", **AMG_OPTIONS}
@@ -180,7 +193,7 @@ def unused_options(prefix: str) -> list[str]:
 class LinearSolver:
     """A KSP for one assembled operator; the preconditioner is built once (here, timed)
     and reused for every right-hand side. ``tdim`` (the mesh's topological dimension)
-    selects the automatic LU size limit (:func:`direct_limit`).
+    and the operator's block size select the automatic LU size limit (:func:`direct_limit`).
 
     Attributes:
         kind: "direct" or "iterative".
@@ -199,8 +212,9 @@ class LinearSolver:
         self.ksp.setOperators(A)
         self.ksp.setOptionsPrefix(settings.prefix)
         n = A.getSize()[0]
-        defaults = default_options(n, settings, symmetric, tdim)
-        self.kind = "direct" if n <= direct_limit(settings, tdim) else "iterative"
+        bs = A.getBlockSize()
+        defaults = default_options(n, settings, symmetric, tdim, bs)
+        self.kind = "direct" if n <= direct_limit(settings, tdim, bs) else "iterative"
         opts = PETSc.Options()
         for name, value in command_line_options(settings.prefix).items():
             opts[name] = value

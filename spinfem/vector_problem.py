@@ -74,7 +74,8 @@ class VectorSpinProblem:
         default_interface: law of all other interfaces (default transparent).
         boundaries: facet group -> :class:`~spinfem.mixing.MagneticInsulator`.
         field_T: applied magnetic flux density B [T], uniform 3-vector (Hanle).
-        solver: linear-solver settings (default: LU up to 60 000 unknowns, above that
+        solver: linear-solver settings (default: LU up to 60 000 unknowns on 1D/2D meshes
+            and 30 000 in 3D, ``solvers.AUTO_DIRECT_MAX_DOFS_WIDE``; above that
             GMRES + systems BoomerAMG on the blocked (bs = 4) operator: 6-9 iterations
             at rtol 1e-8 from 20k to 1M unknowns, docs/performance.md).
     """
@@ -97,9 +98,7 @@ class VectorSpinProblem:
         self.interfaces = dict(interfaces or {})
         self.default_interface = default_interface or Transparent()
         self.boundaries = dict(boundaries or {})
-        # LU up to 60k unknowns in 2D (4 fields per node: its fill grows faster than the
-        # collinear model's), the automatic 3D limit otherwise
-        self.settings = solver or SolverSettings(direct_max_dofs=60_000 if mesh.tdim < 3 else None)
+        self.settings = solver or SolverSettings()
         validate_materials(mesh, self.materials)
         validate_contacts(mesh, self.contacts)
         check_problem(mesh, self.materials, self.contacts)  # shorts, floating regions

@@ -184,17 +184,29 @@ def test_strategy_switch_and_symmetry():
 
 def test_automatic_direct_limit_by_dimension():
     """Unset, the LU limit is 200k unknowns in 1D/2D and 30k in 3D (LU's fill makes it
-    slower than AMG there, docs/performance.md); a set value wins everywhere."""
-    from spinfem.solvers import AUTO_DIRECT_MAX_DOFS, direct_limit
+    slower than AMG there, docs/performance.md), 60k in 1D/2D for operators with 4
+    unknowns per node (read from the matrix's block size); a set value wins everywhere."""
+    from spinfem.solvers import AUTO_DIRECT_MAX_DOFS, AUTO_DIRECT_MAX_DOFS_WIDE, direct_limit
 
     auto, fixed = SolverSettings(), SolverSettings(direct_max_dofs=1234)
     assert [direct_limit(auto, d) for d in (1, 2, 3, None)] == [200_000, 200_000, 30_000, 200_000]
     assert all(direct_limit(fixed, d) == 1234 for d in (1, 2, 3, None))
+    # 4 unknowns per node (vector model): earlier in 1D/2D; the M-m model (no dimension)
+    # keeps 200k whatever its block size; a set value always wins
+    assert [direct_limit(auto, d, 4) for d in (1, 2, 3, None)] == [60_000, 60_000, 30_000, 200_000]
+    assert [direct_limit(auto, d, 2) for d in (1, 2, 3)] == [200_000, 200_000, 30_000]
+    assert all(direct_limit(fixed, d, 4) == 1234 for d in (1, 2, 3, None))
     A = laplacian(AUTO_DIRECT_MAX_DOFS[3] + 1)
     assert LinearSolver(A, auto, tdim=3).kind == "iterative"
     assert LinearSolver(A, auto, tdim=2).kind == "direct"
     assert LinearSolver(A, SolverSettings(direct_max_dofs=10**6), tdim=3).kind == "direct"
     A.destroy()
+    W = laplacian(AUTO_DIRECT_MAX_DOFS_WIDE[2] + 4)
+    assert LinearSolver(W, auto, tdim=2).kind == "direct"  # block size 1
+    W.setBlockSize(4)
+    assert LinearSolver(W, auto, tdim=2).kind == "iterative"
+    assert LinearSolver(W, auto).kind == "direct"  # no dimension (M-m): 200k
+    W.destroy()
 
 
 def test_problems_pass_their_dimension_to_the_automatic_limit():

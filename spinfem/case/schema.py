@@ -110,7 +110,8 @@ class ModelHead(Strict):
 class SolverSpec(Strict):
     """``[solver]``: linear solver; ``petsc_options`` go under the prefix ``spinfem_``.
     LU (MUMPS) up to ``direct_max_dofs`` unknowns, CG/GMRES + AMG above; unset: 200 000
-    on 2D meshes, 30 000 on 3D meshes (M-m model: 200 000)."""
+    on 2D meshes (60 000 for the vector model), 30 000 on 3D meshes (M-m model:
+    200 000)."""
 
     direct_max_dofs: int | None = Field(None, ge=0)
     rtol: float = Field(1e-10, gt=0, lt=1)
