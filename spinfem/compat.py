@@ -404,17 +404,21 @@ def interior_facet_domains(topology: Any, facets: np.ndarray) -> np.ndarray:
     return np.asarray(data, dtype=np.int32).reshape(-1, 4)
 
 
-def assemble_block_matrix(a: list[list[Any]], bcs: list[Any], nest: bool = True) -> Any:
+def assemble_block_matrix(a: list[list[Any]], bcs: list[Any], nest: bool | None = None) -> Any:
     """Monolithic PETSc matrix of a block form (blocks contiguous, owned rows per rank).
 
-    With ``nest`` (default) every block is assembled into its own matrix (PETSc nest)
-    and the nest is converted to one AIJ matrix: the same entries and row layout as
-    dolfinx's monolithic block assembly (tests/test_compat.py), 1.5-1.8x faster on one
-    rank with dolfinx 0.9 and 0.11 (docs/performance.md), at the price of a transient
-    second copy of the entries. The conversion is in place: a converted copy used after
-    the nest was destroyed crashed PETSc 3.22. ``nest=False``: dolfinx's monolithic
-    block assembly."""
+    With ``nest`` every block is assembled into its own matrix (PETSc nest) and the nest
+    is converted to one AIJ matrix: the same entries and row layout as dolfinx's
+    monolithic block assembly (tests/test_compat.py), 1.5-1.8x faster on one rank with
+    dolfinx 0.9 and 0.11 (docs/performance.md). Each block's assembly is collective,
+    though, so ranks holding none of a block's cells wait: on 2 ranks it was no faster.
+    Default (None): the nest on one rank, dolfinx's monolithic block assembly on
+    several. The conversion is in place: a converted copy used after the nest was
+    destroyed crashed PETSc 3.22."""
     petsc = dolfinx.fem.petsc
+    if nest is None:
+        form = next(f for row in a for f in row if f is not None)
+        nest = form.mesh.comm.size == 1
     if nest:
         if hasattr(petsc, "assemble_matrix_nest"):
             mat = petsc.assemble_matrix_nest(a, bcs=bcs)
