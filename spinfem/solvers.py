@@ -42,6 +42,7 @@ __all__ = [
     "AUTO_DIRECT_MAX_DOFS",
     "AUTO_DIRECT_MAX_DOFS_WIDE",
     "LinearSolver",
+    "PreconditionerReuse",
     "SolverSettings",
     "default_options",
     "direct_limit",
@@ -81,6 +82,13 @@ DIRECT_OPTIONS: dict[str, Any] = {
     "pc_factor_mat_solver_type": "mumps",
 }
 
+
+#: :meth:`LinearSolver.reuse_for`: iterations allowed with an older operator's
+#: preconditioner before it is rebuilt for the current one.
+REUSE_MAX_IT = 30
+#: relative tolerance of GMRES preconditioned by an older operator's LU factorisation:
+#: the answer must be as good as the direct solve it replaces.
+REUSE_DIRECT_RTOL = 1e-13
 
 #: LU (MUMPS) up to this many global unknowns when ``SolverSettings.direct_max_dofs`` is
 #: None, by topological dimension. In 3D the fill of LU makes it slower than CG/GMRES +
@@ -201,6 +209,9 @@ class LinearSolver:
         setup_time_s: time of the last preconditioner/factorisation setup [s].
         solve_time_s: accumulated time in :meth:`solve` [s].
         iterations: iteration count of every solve so far.
+        stale: the preconditioner was built for an older operator (:meth:`reuse_for`).
+        rebuilds: how often a solve had to rebuild such a preconditioner.
+        setups: how many preconditioners/factorisations were built.
         unused_options: options under the prefix PETSc did not read.
     """
 
@@ -235,7 +246,11 @@ class LinearSolver:
                     "and values of 'solver.petsc_options' / -spinfem_* (e.g. an unknown "
                     "pc_type or ksp_type)"
                 ) from exc
-            self.description = f"{self.ksp.getType()}+{self.ksp.getPC().getType()}"
+            self._ksp_type = self.ksp.getType()
+            self.description = f"{self._ksp_type}+{self.ksp.getPC().getType()}"
+            self.stale = False
+            self.rebuilds = 0
+            self.setups = 0
             self.setup_time_s = 0.0
             self.solve_time_s = 0.0
             self.iterations: list[int] = []
@@ -272,22 +287,59 @@ class LinearSolver:
                 f"setting up the {self.description} solver failed: PETSc error {exc}"
             ) from exc
         self.setup_time_s = time.perf_counter() - t0
+        self.setups += 1
         log.info("%s setup: %.3f s", self.description, self.setup_time_s)
         return self.setup_time_s
 
     def update_operator(self, A: Any, reuse_preconditioner: bool = True) -> None:
         """Use a new operator (same layout). With ``reuse_preconditioner`` the current
         preconditioner is kept (time steps, sweeps with small changes); otherwise it is
-        rebuilt now."""
+        rebuilt now. A kept LU factorisation of an older operator is no longer exact: the
+        KSP then runs GMRES with it as the preconditioner."""
         self.ksp.getPC().setReusePreconditioner(reuse_preconditioner)
         self.ksp.setOperators(A)
+        self.stale = reuse_preconditioner
+        if self.kind == "direct":
+            # preonly runs without a residual norm; GMRES must test convergence, and to
+            # a direct solver's accuracy (small signals such as nonlocal voltages are
+            # 1e-4..1e-6 of the solution: rtol 1e-8 left errors of 1e-3 in them)
+            self.ksp.setType("gmres" if reuse_preconditioner else self._ksp_type)
+            self.ksp.setNormType(
+                PETSc.KSP.NormType.PRECONDITIONED
+                if reuse_preconditioner
+                else PETSc.KSP.NormType.NONE
+            )
+            self.ksp.setTolerances(
+                rtol=REUSE_DIRECT_RTOL if reuse_preconditioner else self.settings.rtol
+            )
         if not reuse_preconditioner:
             self.setup()
+
+    def reuse_for(self, A: Any) -> None:
+        """Switch to operator ``A`` (same layout) keeping the current preconditioner,
+        built for an older operator (sweeps). Each following :meth:`solve` tries it with
+        at most :data:`REUSE_MAX_IT` iterations and, if that fails, rebuilds the
+        preconditioner for ``A`` and solves again."""
+        self.update_operator(A, reuse_preconditioner=True)
 
     def solve(self, b: Any, x: Any, what: str = "linear system") -> int:
         """Solve A x = b; raise SolverError on divergence or non-finite result.
 
         Only owned entries of ``x`` are set: ghosted callers scatter forward themselves."""
+        if self.stale:  # an older operator's preconditioner (reuse_for)
+            max_it = self.ksp.getTolerances()[3]
+            self.ksp.setTolerances(max_it=REUSE_MAX_IT)
+            try:
+                return self._solve(b, x, what)
+            except SolverError as exc:
+                self.rebuilds += 1
+                log.info("older preconditioner not good enough (%s): rebuilding", exc)
+            finally:
+                self.ksp.setTolerances(max_it=max_it)
+            self.update_operator(self.ksp.getOperators()[0], reuse_preconditioner=False)
+        return self._solve(b, x, what)
+
+    def _solve(self, b: Any, x: Any, what: str) -> int:
         t0 = time.perf_counter()
         try:
             self.ksp.solve(b, x)
@@ -315,9 +367,44 @@ class LinearSolver:
             its,
             self.ksp.getResidualNorm(),
             dt,
-            "yes" if len(self.iterations) > 1 else "built for this operator",
+            "from an older operator"
+            if self.stale
+            else ("yes" if len(self.iterations) > 1 else "built for this operator"),
         )
         return its
 
     def destroy(self) -> None:
         self.ksp.destroy()
+
+
+class PreconditionerReuse:
+    """Carries one :class:`LinearSolver` from solve to solve of a parameter sweep: the
+    first solve builds it; each later one switches it to its new operator and, on the
+    iterative path, keeps the AMG hierarchy (:meth:`LinearSolver.reuse_for`: rebuilt when
+    it needs more than :data:`REUSE_MAX_IT` iterations; same tolerance as a fresh solve),
+    on the direct path refactorises (exact). Owned by the sweep, not by the problem;
+    call :meth:`close` at the end (the sweeps do)."""
+
+    def __init__(self) -> None:
+        self.solver: LinearSolver | None = None
+
+    def solver_for(self, A: Any, make: Any) -> LinearSolver:
+        """The carried solver switched to ``A``, or ``make(A)`` for the first operator or
+        one of another size."""
+        if self.solver is not None and self.solver.ksp.getOperators()[0].getSizes() == A.getSizes():
+            if self.solver.kind == "direct":
+                # refactorise: below the LU limit a factorisation is cheap, and GMRES with
+                # an older one needed 14-22 iterations and still moved nonlocal voltages
+                # (1e-5 of the solution) by 1e-6 relative (docs/performance.md)
+                self.solver.update_operator(A, reuse_preconditioner=False)
+            else:
+                self.solver.reuse_for(A)  # AMG: same rtol either way, fewer setups
+            return self.solver
+        self.close()
+        self.solver = make(A)
+        return self.solver
+
+    def close(self) -> None:
+        if self.solver is not None:
+            self.solver.destroy()
+            self.solver = None

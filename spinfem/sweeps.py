@@ -4,8 +4,11 @@ A sweep changes the problem in place (field, magnetization of a region, or anyth
 ``apply`` callable does), solves, evaluates named observables on the solution and
 returns arrays. :class:`~spinfem.vector_problem.VectorSpinProblem` compiles its forms once:
 ``set_field`` and ``set_magnetization`` only change values, so every point after the first
-re-assembles and re-factorises without re-compiling. The problem's field/magnetization is
-restored after :func:`field_sweep` and :func:`angle_sweep`.
+re-assembles without re-compiling, and :func:`field_sweep` / :func:`angle_sweep` keep
+the previous point's AMG hierarchy as the preconditioner of the next point while GMRES
+converges within ``solvers.REUSE_MAX_IT`` iterations (rebuilt otherwise; LU-sized
+problems are refactorised: :class:`~spinfem.solvers.PreconditionerReuse`). The problem's
+field/magnetization is restored after :func:`field_sweep` and :func:`angle_sweep`.
 
 Progress: one INFO line per point on rank 0 (logger ``spinfem``), and a progress bar on
 rank 0 only when its standard error is a terminal.
@@ -24,6 +27,7 @@ Example (Hanle)::
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import sys
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from spinfem.errors import InputError
+from spinfem.solvers import PreconditionerReuse
 
 __all__ = [
     "SweepResult",
@@ -199,6 +204,13 @@ def _unit(what: str, v: Sequence[float]) -> np.ndarray:
     return arr / norm
 
 
+def _solve_reusing(problem: Any, reuse: Any) -> Callable[[], Any]:
+    """``problem.solve`` carrying the preconditioner between points where it can."""
+    if "reuse" in inspect.signature(problem.solve).parameters:
+        return lambda: problem.solve(reuse=reuse)
+    return problem.solve
+
+
 def _rank(problem: Any) -> int:
     try:
         return int(problem.mesh.comm.rank)
@@ -230,17 +242,19 @@ def field_sweep(
         )
     axis = _unit("field_sweep: 'direction'", direction)
     before = np.array(problem.field_T, dtype=float)
+    reuse = PreconditionerReuse()
     try:
         return sweep(
             fields_T,
             lambda b: problem.set_field(b * axis),
-            problem.solve,
+            _solve_reusing(problem, reuse),
             observables,
             parameter="field_T",
             rank=_rank(problem),
             progress=progress,
         )
     finally:
+        reuse.close()
         problem.set_field(before)
 
 
@@ -280,16 +294,18 @@ def angle_sweep(
         th = math.radians(deg)
         problem.set_magnetization(region, math.cos(th) * e1 + math.sin(th) * e2)
 
+    reuse = PreconditionerReuse()
     try:
         return sweep(
             angles_deg,
             apply,
-            problem.solve,
+            _solve_reusing(problem, reuse),
             observables,
             parameter="angle_deg",
             rank=_rank(problem),
             progress=progress,
         )
     finally:
+        reuse.close()
         if isinstance(before, tuple):
             problem.set_magnetization(region, before)

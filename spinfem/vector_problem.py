@@ -41,7 +41,7 @@ from spinfem.problem import (
     validate_materials,
 )
 from spinfem.solution import ContactResult
-from spinfem.solvers import LinearSolver, SolverSettings
+from spinfem.solvers import LinearSolver, PreconditionerReuse, SolverSettings
 from spinfem.vector_solution import VectorSolution
 from spinfem.vector_system import NCOMP, InterfaceTerm, VectorSystem
 
@@ -344,8 +344,10 @@ class VectorSpinProblem:
         return self._compiled
 
     # ------------------------------------------------------------------ solve
-    def solve(self) -> VectorSolution:
-        """Solve for every contact configuration; return fields and observables."""
+    def solve(self, reuse: PreconditionerReuse | None = None) -> VectorSolution:
+        """Solve for every contact configuration; return fields and observables.
+        ``reuse`` (sweeps): keep the previous solve's preconditioner while it still
+        converges in a few iterations (:class:`~spinfem.solvers.PreconditionerReuse`)."""
         if np.any(self.field_T != 0) and not self._has_larmor:
             raise MaterialError("B without tau_sf: no material has 'tau_sf' [s]")
         c = self._compile()
@@ -353,7 +355,11 @@ class VectorSpinProblem:
         comm = self.mesh.comm
         dirichlet = np.concatenate([np.concatenate(p) for p in positions])
         A, A0 = system.operators(dirichlet)  # one assembly for both
-        solver = LinearSolver(A, self.settings, symmetric=False, tdim=self.mesh.tdim)
+
+        def make(M: Any) -> LinearSolver:
+            return LinearSolver(M, self.settings, symmetric=False, tdim=self.mesh.tdim)
+
+        solver = reuse.solver_for(A, make) if reuse is not None else make(A)
         log.info(
             "vector spin problem: %d unknowns, %d block(s), %d resistive interface(s), "
             "%d contacts, %d insulator boundary(ies)",
@@ -382,7 +388,8 @@ class VectorSpinProblem:
             G[:, :, k] = reactions(x)
         G[:, :, ref] = -G.sum(axis=2)
         iterations = solver.last_iterations
-        solver.destroy()
+        if reuse is None:
+            solver.destroy()
         A.destroy()
         volts = contact_voltages(self.contacts, G[0])
         V_ref = volts[ref]

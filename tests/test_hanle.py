@@ -221,3 +221,34 @@ def test_progress_bar_only_on_rank_0_of_a_terminal(monkeypatch, rank, shown):
     monkeypatch.setattr("sys.stderr", plain)
     sweep([1.0], lambda v: None, lambda: 1.0, {"x_V": float}, parameter="p_1", progress=True)
     assert plain.getvalue() == ""
+
+
+def test_sweeps_reuse_the_preconditioner_with_fresh_answers():
+    """A field sweep carries one solver. On the iterative path the AMG hierarchy of an
+    earlier field preconditions GMRES at the next (fewer setups than points, rebuilt
+    when it needs too many iterations); every point gives the answer of a fresh solve.
+    On the direct path every point is refactorised (exact)."""
+    from spinfem.solvers import PreconditionerReuse, SolverSettings
+
+    _, problem = hanle_problem(1.0)
+    iterative = SolverSettings(direct_max_dofs=0, rtol=1e-13)
+    for settings, reused in ((iterative, True), (problem.settings, False)):
+        problem.settings = settings
+        reuse = PreconditionerReuse()
+        try:
+            res = sweep(
+                FIELDS_T,
+                lambda b: problem.set_field((0.0, 0.0, b)),
+                lambda reuse=reuse: problem.solve(reuse=reuse),
+                OBS,
+                parameter="field_T",
+            )
+            s = reuse.solver
+            print(f"{s.kind}: {FIELDS_T.size} points, {s.setups} setups, {s.rebuilds} rebuilds")
+            assert (s.setups < FIELDS_T.size) == reused and s.setups >= 1 + s.rebuilds
+        finally:
+            reuse.close()
+        assert reuse.solver is None
+        for b, r in zip(FIELDS_T, res["R_NL_ohm"], strict=True):
+            problem.set_field((0.0, 0.0, b))
+            assert rel_err(r, R_NL(problem.solve())) < 1e-6

@@ -270,9 +270,13 @@ def test_unused_options_reported(caplog):
     assert ok.unused_options == []
 
 
-def test_preconditioner_reuse_is_real():
-    """update_operator keeps the old factorisation unless told otherwise: with preonly LU
-    a stale factorisation of A applied to 2A's system gives exactly twice the answer."""
+def test_preconditioner_reuse_is_real(monkeypatch):
+    """update_operator keeps the old factorisation unless told otherwise: the kept LU of A
+    preconditions GMRES on 2A's system (one iteration, no new factorisation, half the
+    answer); told otherwise it factorises 2A. reuse_for rebuilds the preconditioner when
+    the old one needs more than REUSE_MAX_IT iterations, with the right answer."""
+    from spinfem import solvers
+
     A = laplacian(40)
     b = A.createVecLeft()
     b.set(1.0)
@@ -280,16 +284,28 @@ def test_preconditioner_reuse_is_real():
     x1 = A.createVecRight()
     s.solve(b, x1)
     s.solve(b, A.createVecRight())  # second right-hand side: no new setup
-    assert s.iterations == [1, 1]
+    assert s.iterations == [1, 1] and s.setups == 1
     A2 = A.copy()
     A2.scale(2.0)
     s.update_operator(A2)  # reuse
     x2 = A.createVecRight()
     s.solve(b, x2)
-    assert np.allclose(x2.getArray(), x1.getArray())  # the stale LU of A
+    assert np.allclose(x2.getArray(), 0.5 * x1.getArray())
+    assert s.setups == 1 and s.stale and s.last_iterations == 1  # the LU of A, in GMRES
     s.update_operator(A2, reuse_preconditioner=False)  # rebuild
     s.solve(b, x2)
     assert np.allclose(x2.getArray(), 0.5 * x1.getArray())
+    assert s.setups == 2 and not s.stale and s.ksp.getType() == "preonly"
+    # an operator the old factorisation preconditions poorly: rebuilt on the way
+    A3 = A.copy()
+    A3.shift(3.0)
+    monkeypatch.setattr(solvers, "REUSE_MAX_IT", 1)
+    s.reuse_for(A3)
+    x3, ref = A.createVecRight(), A.createVecRight()
+    s.solve(b, x3)
+    assert s.rebuilds == 1 and s.setups == 3 and not s.stale
+    LinearSolver(A3, SolverSettings()).solve(b, ref)
+    assert np.allclose(x3.getArray(), ref.getArray(), rtol=1e-10, atol=0)
 
 
 def test_command_line_options_take_effect(tmp_path):
