@@ -204,8 +204,12 @@ def _read_words(addr: int, count: int) -> list[int] | None:
 @functools.cache
 def _pc_data_offset() -> int | None:
     """Byte offset of ``data`` (the implementation's private struct) in PETSc's
-    ``struct _p_PC``, found on a probe PC of type ``ksp`` whose private struct holds
-    the handle of its inner KSP; None unless exactly one slot matches."""
+    ``struct _p_PC``, found on a probe PC of type ``ksp`` whose private struct starts
+    with the handle of its inner KSP (``PC_KSP.ksp``): the first slot of the PC that
+    points at it, or None. The scan may run past the PC into other heap blocks, whose
+    words can point at the same struct (a second hit once made the probe fail at
+    random); the first slot is inside the PC, and the layout is verified afterwards
+    (:func:`_boomeramg_layout`)."""
     from petsc4py import PETSc
 
     pc = PETSc.PC().create(PETSc.COMM_SELF)
@@ -213,12 +217,11 @@ def _pc_data_offset() -> int | None:
         pc.setType("ksp")
         inner = pc.getKSP().handle
         words = next((w for n in (256, 128, 64) if (w := _read_words(pc.handle, n))), [])
-        hits = []
         for i, w in enumerate(words):
-            head = _read_words(w, 4) if w > 4096 else None
-            if head is not None and inner in head:
-                hits.append(i * _WORD)
-        return hits[0] if len(hits) == 1 else None
+            head = _read_words(w, 1) if w > 4096 else None
+            if head is not None and head[0] == inner:
+                return i * _WORD
+        return None
     finally:
         pc.destroy()
 
