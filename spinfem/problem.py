@@ -129,8 +129,7 @@ class TwoCurrentProblem:
         scale = Scale.of(m)
         system = BlockSystem(layout, coeffs, scale, self._effective_laws(layout))
         values, bcs, positions = self._contact_conditions(system, layout)
-        dirichlet = np.concatenate([np.concatenate(p) for p in positions])
-        A, A0 = system.operators(dirichlet)  # one assembly for both
+        A, A0 = system.operators(positions)  # one assembly for both
         solver = LinearSolver(A, self.settings, symmetric=True, tdim=m.tdim)
         log.info(
             "two-current problem: %d unknowns, %d block(s), %d resistive interface(s), %d contacts",

@@ -83,8 +83,8 @@ DIRECT_OPTIONS: dict[str, Any] = {
 }
 
 
-#: :meth:`LinearSolver.reuse_for`: iterations allowed with an older operator's
-#: preconditioner before it is rebuilt for the current one.
+#: :meth:`LinearSolver.update_operator` with a kept preconditioner: iterations allowed
+#: with an older operator's preconditioner before it is rebuilt for the current one.
 REUSE_MAX_IT = 30
 #: relative tolerance of GMRES preconditioned by an older operator's LU factorisation:
 #: the answer must be as good as the direct solve it replaces.
@@ -209,7 +209,7 @@ class LinearSolver:
         setup_time_s: time of the last preconditioner/factorisation setup [s].
         solve_time_s: accumulated time in :meth:`solve` [s].
         iterations: iteration count of every solve so far.
-        stale: the preconditioner was built for an older operator (:meth:`reuse_for`).
+        stale: the preconditioner was built for an older operator (:meth:`update_operator`).
         rebuilds: how often a solve had to rebuild such a preconditioner.
         setups: how many preconditioners/factorisations were built.
         unused_options: options under the prefix PETSc did not read.
@@ -294,8 +294,10 @@ class LinearSolver:
     def update_operator(self, A: Any, reuse_preconditioner: bool = True) -> None:
         """Use a new operator (same layout). With ``reuse_preconditioner`` the current
         preconditioner is kept (time steps, sweeps with small changes); otherwise it is
-        rebuilt now. A kept LU factorisation of an older operator is no longer exact: the
-        KSP then runs GMRES with it as the preconditioner."""
+        rebuilt now. Each solve with a kept preconditioner is tried with at most
+        :data:`REUSE_MAX_IT` iterations; if that fails, the preconditioner is rebuilt for
+        ``A`` and the solve repeated. A kept LU factorisation is no longer exact: the KSP
+        then runs GMRES with it as the preconditioner."""
         self.ksp.getPC().setReusePreconditioner(reuse_preconditioner)
         self.ksp.setOperators(A)
         self.stale = reuse_preconditioner
@@ -315,18 +317,11 @@ class LinearSolver:
         if not reuse_preconditioner:
             self.setup()
 
-    def reuse_for(self, A: Any) -> None:
-        """Switch to operator ``A`` (same layout) keeping the current preconditioner,
-        built for an older operator (sweeps). Each following :meth:`solve` tries it with
-        at most :data:`REUSE_MAX_IT` iterations and, if that fails, rebuilds the
-        preconditioner for ``A`` and solves again."""
-        self.update_operator(A, reuse_preconditioner=True)
-
     def solve(self, b: Any, x: Any, what: str = "linear system") -> int:
         """Solve A x = b; raise SolverError on divergence or non-finite result.
 
         Only owned entries of ``x`` are set: ghosted callers scatter forward themselves."""
-        if self.stale:  # an older operator's preconditioner (reuse_for)
+        if self.stale:  # an older operator's preconditioner (update_operator)
             max_it = self.ksp.getTolerances()[3]
             self.ksp.setTolerances(max_it=REUSE_MAX_IT)
             try:
@@ -380,7 +375,7 @@ class LinearSolver:
 class PreconditionerReuse:
     """Carries one :class:`LinearSolver` from solve to solve of a parameter sweep: the
     first solve builds it; each later one switches it to its new operator and, on the
-    iterative path, keeps the AMG hierarchy (:meth:`LinearSolver.reuse_for`: rebuilt when
+    iterative path, keeps the AMG hierarchy (:meth:`LinearSolver.update_operator`: rebuilt when
     it needs more than :data:`REUSE_MAX_IT` iterations; same tolerance as a fresh solve),
     on the direct path refactorises (exact). Owned by the sweep, not by the problem;
     call :meth:`close` at the end (the sweeps do)."""
@@ -398,7 +393,7 @@ class PreconditionerReuse:
                 # (1e-5 of the solution) by 1e-6 relative (docs/performance.md)
                 self.solver.update_operator(A, reuse_preconditioner=False)
             else:
-                self.solver.reuse_for(A)  # AMG: same rtol either way, fewer setups
+                self.solver.update_operator(A)  # AMG: same rtol either way, fewer setups
             return self.solver
         self.close()
         self.solver = make(A)

@@ -62,11 +62,10 @@ class BlockAlgebra:
     def matrix(self, bcs: list[Any]) -> Any:
         """A freshly assembled operator with Dirichlet rows/columns of ``bcs``; exact
         zeros removed (see below)."""
-        form = self.a
         if self.nblocks == 1:
-            mat = compat.assemble_matrix(form, bcs)  # blocked space: bs = ncomp already
+            mat = compat.assemble_matrix(self.a, bcs)  # blocked space: bs = ncomp already
         else:
-            mat = compat.assemble_block_matrix(form, bcs)
+            mat = compat.assemble_block_matrix(self.a, bcs)
             # Every block holds whole nodes (ncomp unknowns each), so the monolithic rows
             # stay interlaced: declaring the block size lets BoomerAMG coarsen per unknown
             # (systems AMG); with block size 1 CG needs ~3x more iterations.
@@ -83,17 +82,18 @@ class BlockAlgebra:
         compat.eliminate_zeros(mat)
         return mat
 
-    def operators(self, rows: np.ndarray) -> tuple[Any, Any]:
+    def operators(self, positions: list[list[np.ndarray]]) -> tuple[Any, Any]:
         """(A, A0) from one assembly: A0 without Dirichlet conditions (reaction fluxes),
-        A with the rows and columns ``rows`` (owned monolithic positions of every
-        Dirichlet dof) made identity rows, which is what assembling with the conditions
-        gives. A matrix assembly costs 5-20x a copy plus ``MatZeroRowsColumns``
-        (docs/performance.md)."""
+        A with the rows and columns of ``positions`` (per contact and component, the
+        owned monolithic positions of its Dirichlet dofs) made identity rows, which is
+        what assembling with the conditions gives. A matrix assembly costs 5-20x a copy
+        plus ``MatZeroRowsColumns`` (docs/performance.md)."""
         A0 = self.matrix([])
         A = A0.duplicate(copy=True)
         A.setOption(PETSc.Mat.Option.USE_INODES, False)
         start = A.getOwnershipRange()[0]
-        A.zeroRowsColumns(np.asarray(rows, dtype=PETSc.IntType) + start, diag=1.0)
+        rows = np.concatenate([np.concatenate(p) for p in positions]).astype(PETSc.IntType)
+        A.zeroRowsColumns(rows + start, diag=1.0)
         compat.eliminate_zeros(A)  # the zeroed entries
         return A, A0
 

@@ -353,8 +353,7 @@ class VectorSpinProblem:
         c = self._compile()
         system, bcs, values, positions = c["system"], c["bcs"], c["values"], c["positions"]
         comm = self.mesh.comm
-        dirichlet = np.concatenate([np.concatenate(p) for p in positions])
-        A, A0 = system.operators(dirichlet)  # one assembly for both
+        A, A0 = system.operators(positions)  # one assembly for both
 
         def make(M: Any) -> LinearSolver:
             return LinearSolver(M, self.settings, symmetric=False, tdim=self.mesh.tdim)

@@ -273,7 +273,7 @@ def test_unused_options_reported(caplog):
 def test_preconditioner_reuse_is_real(monkeypatch):
     """update_operator keeps the old factorisation unless told otherwise: the kept LU of A
     preconditions GMRES on 2A's system (one iteration, no new factorisation, half the
-    answer); told otherwise it factorises 2A. reuse_for rebuilds the preconditioner when
+    answer); told otherwise it factorises 2A. A kept preconditioner is rebuilt when
     the old one needs more than REUSE_MAX_IT iterations, with the right answer."""
     from spinfem import solvers
 
@@ -300,7 +300,7 @@ def test_preconditioner_reuse_is_real(monkeypatch):
     A3 = A.copy()
     A3.shift(3.0)
     monkeypatch.setattr(solvers, "REUSE_MAX_IT", 1)
-    s.reuse_for(A3)
+    s.update_operator(A3)
     x3, ref = A.createVecRight(), A.createVecRight()
     s.solve(b, x3)
     assert s.rebuilds == 1 and s.setups == 3 and not s.stale

@@ -11,7 +11,6 @@ Usage: python3 solver_paths.py OUT.json   (serially or under mpirun)
 import json
 import sys
 
-import numpy as np
 import stacks
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -78,7 +77,7 @@ prob = TwoCurrentProblem(
 layout = build_layout(device, laws)
 system = BlockSystem(layout, prob._coefficients(), Scale.of(device), prob._effective_laws(layout))
 _, bcs, positions = prob._contact_conditions(system, layout)
-A, A0 = system.operators(np.concatenate([np.concatenate(p) for p in positions]))
+A, A0 = system.operators(positions)
 ref = system.matrix(bcs)
 free = system.matrix([])
 out["operators"] = {
