@@ -171,6 +171,27 @@ def test_hanle_curve_identical_on_1_and_2_ranks_with_progress_on_rank_0(tmp_path
         assert np.max(np.abs(a - b)) <= 1e-8 * np.max(np.abs(a)), (key, a, b)
 
 
+@pytest.mark.mpi
+def test_sweeps_reusing_amg_agree_on_1_and_2_ranks(tmp_path):
+    """The iterative path of the same sweeps (AMG hierarchy carried between points) on
+    1 and 2 ranks gives the direct serial curves."""
+    runs = {}
+    for n, mode in ((1, []), (1, ["iterative"]), (2, ["iterative"])):
+        out = tmp_path / f"hanle-np{n}-{len(mode)}.json"
+        proc = run_python([str(MPI_SCRIPTS / "nlsv_hanle.py"), str(out), *mode], nprocs=n)
+        assert proc.returncode == 0, proc.stderr
+        runs[(n, bool(mode))] = json.loads(out.read_text())
+        # the hierarchy is carried (iterative) or every point refactorised (direct)
+        assert ("from an older operator" in proc.stderr) == bool(mode), proc.stderr[-2000:]
+    ref = runs[(1, False)]
+    for key in ("R_NL_P_ohm", "R_NL_perp_ohm"):
+        scale = np.max(np.abs(ref["R_NL_P_ohm"]))
+        for n in (1, 2):
+            got = np.array(runs[(n, True)][key])
+            assert runs[(n, True)]["ranks"] == n
+            assert np.max(np.abs(got - np.array(ref[key]))) <= 1e-6 * scale, (key, n, got)
+
+
 def test_hanle_on_a_3d_crossing():
     """3D: 20 nm thick Py wires across the channel, tunnel contacts (coarse: 1 element per
     l_sf, at least 1 across; 17 k tetrahedra). Measured: R_NL(0) within 1.2e-4 of the
