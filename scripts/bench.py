@@ -189,8 +189,9 @@ class Vector:
 
     def __init__(self, dev: Any, mats: dict, laws: dict) -> None:
         from spinfem.contacts import Contact
-        from spinfem.vector_problem import VectorSpinProblem
+        from spinfem.vector_problem import SOLVER_SPLITS, VectorSpinProblem
 
+        self.splits = SOLVER_SPLITS  # the preconditioner VectorSpinProblem uses
         magnets = [n for n, m in mats.items() if m.P != 0]
         mag = {n: M_DIRS[i % len(M_DIRS)] for i, n in enumerate(magnets)}
         contacts = [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)]
@@ -262,7 +263,8 @@ def run_solver(problem: Any, settings: Any, comm: Any, nmv: int) -> dict[str, fl
     t0 = _sync_time(comm)
     A, b = problem.assemble()
     t1 = _sync_time(comm)
-    solver = LinearSolver(A, settings, symmetric=problem.symmetric)
+    splits = getattr(problem, "splits", None)
+    solver = LinearSolver(A, settings, symmetric=problem.symmetric, splits=splits)
     t2 = _sync_time(comm)
     x = A.createVecRight()
     solver.solve(b, x, what="benchmark")

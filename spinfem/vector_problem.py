@@ -52,6 +52,10 @@ log = logging.getLogger("spinfem")
 #: |g_e| mu_B / hbar [rad/(s T)] (CODATA 2018: g_e = -2.00231930436, mu_B/hbar)
 LARMOR_RAD_PER_S_T = 2.00231930436 * 9.2740100783e-24 / 1.054571817e-34
 
+#: The nodal unknowns (V, mu_x, mu_y, mu_z) as split by the iterative solver: block
+#: Gauss-Seidel over V and mu_vec, BoomerAMG on each (solvers.split_options).
+SOLVER_SPLITS = ((0,), (1, 2, 3))
+
 
 def _is_magnet(mat: Material) -> bool:
     return mat.P != 0 or mat.lambda_J is not None or mat.lambda_phi is not None
@@ -356,7 +360,9 @@ class VectorSpinProblem:
         A, A0 = system.operators(positions)  # one assembly for both
 
         def make(M: Any) -> LinearSolver:
-            return LinearSolver(M, self.settings, symmetric=False, tdim=self.mesh.tdim)
+            return LinearSolver(
+                M, self.settings, symmetric=False, tdim=self.mesh.tdim, splits=SOLVER_SPLITS
+            )
 
         solver = reuse.solver_for(A, make) if reuse is not None else make(A)
         log.info(

@@ -182,6 +182,47 @@ def test_strategy_switch_and_symmetry():
     assert np.allclose(xs[0], (i + 1) * (50 - i) / 2)
 
 
+def test_split_preconditioner_options_and_validation():
+    """``splits`` turn the iterative path into symmetric block Gauss-Seidel over groups of
+    nodal unknowns (BoomerAMG on each; CG works with it) with the solution of LU;
+    the direct path ignores them; a grouping that does not partition the unknowns per
+    node is refused before any PETSc object exists."""
+    from spinfem.solvers import AMG_OPTIONS, split_options
+
+    opts = split_options(((0,), (1, 2, 3)), 4)
+    assert opts["pc_type"] == "fieldsplit"
+    assert opts["pc_fieldsplit_type"] == "symmetric_multiplicative"  # valid for CG too
+    assert (opts["pc_fieldsplit_0_fields"], opts["pc_fieldsplit_1_fields"]) == ("0", "1,2,3")
+    for i in (0, 1):
+        assert opts[f"fieldsplit_{i}_ksp_type"] == "preonly"
+        assert all(opts[f"fieldsplit_{i}_{k}"] == v for k, v in AMG_OPTIONS.items())
+    assert split_options(((1,), (0,)), 2)["pc_fieldsplit_1_fields"] == "0"
+    for bad, bs in (
+        (((0,), (1, 2)), 4),
+        (((0, 1), (1, 2, 3)), 4),
+        (((0,), ()), 1),
+        (((0,), (1, 2, 3)), 2),
+    ):
+        with pytest.raises(ValueError, match="do not partition the"):
+            split_options(bad, bs)
+    A = laplacian(200)
+    A.setBlockSize(2)
+    with pytest.raises(ValueError, match="2 unknowns per node"):
+        LinearSolver(A, SolverSettings(direct_max_dofs=0), splits=((0,), (1, 2, 3)))
+    direct = LinearSolver(A, SolverSettings(), splits=((0,), (1,)))
+    cg = LinearSolver(A, SolverSettings(direct_max_dofs=0, rtol=1e-12), splits=((0,), (1,)))
+    assert (direct.kind, direct.description) == ("direct", "preonly+lu")
+    assert cg.description == "cg+fieldsplit" and cg.unused_options == []
+    b = A.createVecLeft()
+    b.set(1.0)
+    xd, xc = A.createVecRight(), A.createVecRight()
+    direct.solve(b, xd)
+    assert cg.solve(b, xc) > 1
+    assert np.allclose(xc.getArray(), xd.getArray(), rtol=1e-8)
+    for obj in (direct, cg, A, b, xd, xc):
+        obj.destroy()
+
+
 def test_automatic_direct_limit_by_dimension():
     """Unset, the LU limit is 200k unknowns in 1D/2D and 30k in 3D (LU's fill makes it
     slower than AMG there, docs/performance.md), 60k in 1D/2D for operators with 4

@@ -111,7 +111,9 @@ class SolverSpec(Strict):
     """``[solver]``: linear solver; ``petsc_options`` go under the prefix ``spinfem_``.
     LU (MUMPS) up to ``direct_max_dofs`` unknowns, CG/GMRES + AMG above; unset: 200 000
     on 2D meshes (60 000 for the vector model), 30 000 on 3D meshes (M-m model:
-    200 000)."""
+    200 000). The vector model's AMG works on V and mu_vec separately (options of each
+    under ``fieldsplit_0_`` and ``fieldsplit_1_``); ``pc_type = "hypre"`` gives one
+    systems AMG on all four unknowns instead."""
 
     direct_max_dofs: int | None = Field(None, ge=0)
     rtol: float = Field(1e-10, gt=0, lt=1)
