@@ -241,10 +241,13 @@ class LinearSolver:
     """A KSP for one assembled operator; the preconditioner is built once (here, timed)
     and reused for every right-hand side. ``tdim`` (the mesh's topological dimension)
     and the operator's block size select the automatic LU size limit (:func:`direct_limit`).
+    ``splits`` (groups of the unknowns per node, e.g. ``((0,), (1, 2, 3))``) make the
+    iterative path a symmetric block Gauss-Seidel with BoomerAMG per group
+    (:func:`split_options`); ValueError if they do not partition the block size.
 
     Attributes:
         kind: "direct" or "iterative".
-        description: e.g. "cg+hypre".
+        description: e.g. "cg+hypre", "gmres+fieldsplit".
         setup_time_s: time of the last preconditioner/factorisation setup [s].
         solve_time_s: accumulated time in :meth:`solve` [s].
         iterations: iteration count of every solve so far.
