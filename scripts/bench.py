@@ -23,6 +23,7 @@ Usage (inside the environment: ``bash scripts/env.sh run python3 scripts/bench.p
     python3 scripts/bench.py --stack Py:5,Cu:10,Co:5 --width 200e-9 --interfaces
     python3 scripts/bench.py --np2                    # plus the mpirun -n 2 speedup
     python3 scripts/bench.py --jit-check              # a second `spinfem demo` compiles nothing
+    python3 scripts/bench.py --sizes 9.6 --refine 2   # gmsh meshes r = 2.4, refined twice
     python3 scripts/bench.py --model vector --sizes 1.5,3,6 --reps 2   # 4-field, Pt valve
 
 ``--sizes`` are refinement factors r: lateral element size = width / (8 r), elements
@@ -88,6 +89,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--reps", type=int, default=3, help="repetitions (median)")
     p.add_argument("--rtol", type=float, default=1e-8, help="relative residual tolerance")
     p.add_argument("--matvecs", type=int, default=10, help="MatMult calls per timing")
+    p.add_argument(
+        "--refine",
+        type=int,
+        default=0,
+        help="mesh at r / 2^K with gmsh, then refine K times on all ranks (spinfem.refine)",
+    )
     p.add_argument("--np2", action="store_true", help="also run under mpirun -n 2: speedup")
     p.add_argument("--json", default=None, help="write the results as JSON here")
     p.add_argument("--jit-check", action="store_true", help="count FFCx compiles of 2 demos")
@@ -100,6 +107,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.stack is None:
         args.stack = "pt-valve" if args.model == "vector" else "co-cu-co"
+    if args.refine < 0:
+        p.error(f"--refine: passes must be >= 0, got {args.refine}")
     return args
 
 
@@ -124,6 +133,7 @@ def build_device(args: argparse.Namespace, r: float) -> tuple[Any, dict, dict]:
     from spinfem.interfaces import SpinConductance
 
     rows = stack_rows(args.stack)
+    r = r / 2**args.refine  # each refinement pass halves the elements' size
     layers = [Layer(n, t, elements=max(1, round(max(3, t / (5 * NM)) * r))) for n, _, t in rows]
     mats = {n: m for n, m, _ in rows}
     dev = pillar(
@@ -133,6 +143,10 @@ def build_device(args: argparse.Namespace, r: float) -> tuple[Any, dict, dict]:
         lateral_size=args.width / (8 * r),
         materials=mats,
     )
+    if args.refine:
+        from spinfem.refine import refine
+
+        dev = refine(dev, args.refine)
     laws = {}
     if args.interfaces:
         law = SpinConductance.from_ARb(0.51e-15, 0.77)
@@ -427,7 +441,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"spinfem bench: stack {args.stack} ({STACKS.get(args.stack, args.stack)} nm), "
         f"width {args.width:g} m, interfaces {'AR_b' if args.interfaces else 'transparent'}, "
         f"model {args.model}, rtol {args.rtol:g}, {results[0]['ranks']} rank(s), "
-        f"median of {args.reps}; solver {results[0]['spin_solver']}",
+        f"median of {args.reps}; solver {results[0]['spin_solver']}"
+        + (f"; gmsh mesh refined {args.refine}x on all ranks" if args.refine else ""),
         f"{'DOFs':>9} {'blk':>3} {'its':>4} {'P its':>5} {'ss/DOF':>7} {'asm':>5} "
         f"{'tot':>5} {'ns/DOF':>7} {'P ns/DOF':>8} {'MV GB/s':>7} {'triad':>6} {'MV/tr':>5} "
         f"{'PC MV':>6} {'P PC MV':>7} {'RSS B/DOF':>9} {'solve':>6} {'A B/DOF':>7}",

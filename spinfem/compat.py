@@ -107,6 +107,34 @@ def shared_facet_partitioner() -> Any:
         return dolfinx.mesh.create_cell_partitioner(mode, 2)
 
 
+def refine_unghosted(mesh: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Uniform Plaza refinement without redistribution (children stay on their parent's
+    rank, no ghost cells: dolfinx can then transfer tags): (mesh, parent cell, parent
+    facet). 0.9's default partitioner redistributes and 0.10+'s default keeps the
+    parent's partition with ghosts; ``partitioner=None`` means neither in both."""
+    opt = dolfinx.mesh.RefinementOption.parent_cell_and_facet
+    fine, parent_cell, parent_facet = dolfinx.mesh.refine(mesh, None, None, opt)
+    return fine, np.asarray(parent_cell), np.asarray(parent_facet)
+
+
+def create_mesh(comm: Any, cells: np.ndarray, x: np.ndarray, domain: Any, partitioner: Any) -> Any:
+    """A mesh from distributed input (global node numbers, this rank's nodes): the
+    coordinate element and the coordinates swapped places in 0.10's signature."""
+    return dolfinx.mesh.create_mesh(comm, cells=cells, x=x, e=domain, partitioner=partitioner)
+
+
+def distributed_meshtags(mesh: Any, dim: int, entities: np.ndarray, values: np.ndarray) -> Any:
+    """Mesh tags of ``dim``-entities given on any rank by their global input node
+    numbers, sent to the ranks that hold them (as dolfinx's gmsh reader does)."""
+    from dolfinx.graph import adjacencylist
+    from dolfinx.io.utils import distribute_entity_data
+
+    local, vals = distribute_entity_data(mesh, dim, np.asarray(entities, np.int64), values)
+    mesh.topology.create_connectivity(dim, mesh.topology.dim)
+    adj = adjacencylist(np.ascontiguousarray(local, dtype=np.int32))
+    return dolfinx.mesh.meshtags_from_entities(mesh, dim, adj, np.asarray(vals, np.int32))
+
+
 # ---------------------------------------------------------------------------- elements
 def interpolation_points(space: Any) -> np.ndarray:
     """Reference interpolation points of a space's element (method in 0.9, property later)."""

@@ -164,3 +164,34 @@ def test_magnet_slab_case_is_an_ohmic_bar(tmp_path):
     expect = 60e-9 / (library.Py.sigma * 10e-9 * 5e-9)
     print(f"slab R {R:.10e} Ohm vs L/(sigma A) {expect:.10e}, rel err {rel_err(R, expect):.1e}")
     assert rel_err(R, expect) < 1e-10
+
+
+def test_mesh_refine_key(tmp_path):
+    """``[mesh] refine = 2`` refines the built device twice on all ranks: every region and
+    surface has 4x the cells / 2x the facets per pass in 2D, the ohmic bar keeps its exact
+    resistance, and a negative pass count is refused naming the key; the 3D Hall bar
+    gets 8x the cells per pass."""
+    from spinfem import library
+    from spinfem.errors import InputError
+
+    case = tmp_path / "bar.toml"
+    case.write_text(
+        '[mesh]\nkind = "magnet_slab"\nsize = ["60 nm", "10 nm"]\ncells = [6, 1]\n'
+        'region = "Py"\ndepth = "5 nm"\n'
+        '[materials]\nPy = { library = "Py" }\n'
+        '[contacts]\nxmin = { voltage = "1 mV" }\nxmax = { voltage = "0 V" }\n'
+    )
+    coarse = check_case(case, out=tmp_path / "c0")
+    fine = check_case(case, out=tmp_path / "c2", overrides=["mesh.refine=2"])
+    assert fine["regions"]["Py"] == 16 * coarse["regions"]["Py"]
+    assert all(fine["boundaries"][n] == 4 * c for n, c in coarse["boundaries"].items())
+    res = run_case(case, out=tmp_path / "bar", overrides=["mesh.refine=2"])
+    R = res["states"]["steady"]["resistance_ohm"]
+    assert rel_err(R, 60e-9 / (library.Py.sigma * 10e-9 * 5e-9)) < 1e-10
+    with pytest.raises(InputError, match=r"mesh\.refine"):
+        check_case(case, out=tmp_path / "bad", overrides=["mesh.refine=-1"])
+    # a builder that passes its keys on (the strip devices) takes it too: 3D, 8x
+    hall = REPO / "cases" / "smr_hall_bar.toml"
+    h0 = check_case(hall, out=tmp_path / "h0")
+    h1 = check_case(hall, out=tmp_path / "h1", overrides=["mesh.refine=1"])
+    assert all(h1["regions"][n] == 8 * c for n, c in h0["regions"].items())

@@ -59,6 +59,42 @@ def test_shared_facet_partitioner_is_callable():
     assert m.topology.index_map(2).size_global == 32
 
 
+def test_refine_unghosted_keeps_children_local_with_their_parents():
+    coarse = mesh.create_unit_cube(MPI.COMM_WORLD, 2, 2, 2, ghost_mode=mesh.GhostMode.shared_facet)
+    coarse.topology.create_entities(1)
+    coarse.topology.create_connectivity(2, 3)
+    fine, parent_cell, parent_facet = compat.refine_unghosted(coarse)
+    cmap, fmap = coarse.topology.index_map(3), fine.topology.index_map(3)
+    assert fmap.size_global == 8 * cmap.size_global and fmap.num_ghosts == 0
+    assert len(parent_cell) == fmap.size_local and len(parent_facet) == 4 * fmap.size_local
+    assert parent_cell.max() < cmap.size_local + cmap.num_ghosts
+    assert set(np.unique(parent_facet)) <= {-1, 0, 1, 2, 3}
+
+
+def test_create_mesh_and_distributed_meshtags_from_distributed_input():
+    """Two triangles given on rank 0 by global node numbers, a tag per cell and on the
+    shared edge: rebuilt with shared-facet ghosts, each tag on the entity it named."""
+    comm = MPI.COMM_WORLD
+    first = comm.rank == 0
+    x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]) if first else np.zeros((0, 2))
+    cells = np.array([[0, 1, 2], [1, 3, 2]], np.int64) if first else np.zeros((0, 3), np.int64)
+    domain = ufl.Mesh(
+        mesh.create_unit_square(MPI.COMM_SELF, 1, 1).ufl_domain().ufl_coordinate_element()
+    )
+    msh = compat.create_mesh(comm, cells, x, domain, compat.shared_facet_partitioner())
+    assert msh.topology.index_map(2).size_global == 2
+    ct = compat.distributed_meshtags(msh, 2, cells, np.array([7, 9] if first else [], np.int32))
+    edge = np.array([[1, 2]] if first else np.zeros((0, 2)), np.int64)
+    ft = compat.distributed_meshtags(msh, 1, edge, np.array([5] if first else [], np.int32))
+    mid = compat.geometry_dofmap(msh)
+    for cell, value in zip(ct.indices, ct.values, strict=True):
+        centroid = msh.geometry.x[mid[cell], :2].mean(axis=0)
+        assert value == (7 if centroid.sum() < 1.0 else 9)
+    owned_edges = ft.indices[ft.indices < msh.topology.index_map(1).size_local]
+    assert comm.allreduce(len(owned_edges)) == 1
+    assert np.all(ft.values == 5)
+
+
 def test_interpolation_points_is_an_array():
     m = mesh.create_unit_square(MPI.COMM_WORLD, 2, 2)
     space = fem.functionspace(m, ("Discontinuous Lagrange", 1, (2,)))

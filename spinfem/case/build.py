@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -198,9 +198,16 @@ def build_device(
     """Mesh the device of a validated ``[mesh]`` section."""
     _, build = MESHES[spec.kind]
     try:
-        return build(spec, base, materials, comm)
+        device = build(spec, base, materials, comm)
     except SpinfemError as exc:
         raise type(exc)(f"mesh ({spec.kind}): {exc}") from exc
+    passes = getattr(spec, "refine", 0)
+    if passes:
+        from spinfem.refine import refine
+
+        source = {**device.source, "refine": passes}
+        device = replace(device, mesh=refine(device.mesh, passes), source=source)
+    return device
 
 
 # ----------------------------------------------------------------------------- two_current

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from spinfem.case.schema import Dimensionless, Length, Quantity, Strict, UnitTag
+from spinfem.case.schema import Dimensionless, Length, MeshSpec, Quantity, Strict, UnitTag
 from spinfem.case.units import parse_quantity
 from spinfem.errors import InputError, MaterialError
 
@@ -80,7 +80,7 @@ AngularFrequency = Annotated[float, BeforeValidator(_angular_frequency), UnitTag
 
 
 # ----------------------------------------------------------------------------- mesh
-class BoxMesh(Strict):
+class BoxMesh(MeshSpec):
     """``[mesh] kind = "box"``: a 1D interval, 2D rectangle or 3D box [0, L_i] of one region
     (``region``) with boundaries ``xmin, xmax`` (, ``ymin, ymax``, ``zmin, zmax``); structured
     cells (spinfem.mm.box_mesh), so line profiles and fitted wavenumbers are exact."""

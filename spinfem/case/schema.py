@@ -144,6 +144,14 @@ class SweepSpec(Strict):
 
 
 # ----------------------------------------------------------------------------- meshes
+class MeshSpec(Strict):
+    """Keys every ``[mesh]`` kind takes: ``refine`` uniform refinement passes on all
+    ranks after meshing (each splits every cell into 2^dim; spinfem.refine), the way to
+    devices too large to mesh on one rank."""
+
+    refine: int = Field(0, ge=0)
+
+
 class LayerSpec(Strict):
     """One layer of a stack, bottom to top: its region name and thickness."""
 
@@ -152,7 +160,7 @@ class LayerSpec(Strict):
     elements: int | None = Field(None, ge=1)
 
 
-class _StackMesh(Strict):
+class _StackMesh(MeshSpec):
     """Common keys of the stack builders (give ``radius`` or ``width``)."""
 
     layers: list[LayerSpec] = Field(min_length=1)
@@ -188,7 +196,7 @@ class MtjMesh(_StackMesh):
     barrier: BarrierSpec
 
 
-class MagnetSlabMesh(Strict):
+class MagnetSlabMesh(MeshSpec):
     """``[mesh] kind = "magnet_slab"``: a box (3D) or rectangle (2D) of one region with
     faces xmin, xmax, ymin, ymax (, zmin, zmax)."""
 
@@ -199,7 +207,7 @@ class MagnetSlabMesh(Strict):
     depth: Length | None = None
 
 
-class FileMesh(Strict):
+class FileMesh(MeshSpec):
     """``[mesh] kind = "file"``: a mesh file with its length unit.
 
     ``.msh`` is read by gmsh; other formats (``.vtu``, ``.xdmf``, ``.med``, ``.inp``, ...)

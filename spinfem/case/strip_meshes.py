@@ -11,14 +11,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from spinfem.case.build import Device, register_mesh
-from spinfem.case.schema import Length, Strict
+from spinfem.case.schema import Length, MeshSpec
 
 __all__ = ["BilayerMesh", "FilmMesh", "HallBarMesh", "HallCrossMesh", "LateralValveMesh"]
 
 NM = 1e-9
 
 
-class LateralValveMesh(Strict):
+class LateralValveMesh(MeshSpec):
     """``[mesh] kind = "lateral_valve"``: a channel with injector and detector wires
     (regions channel/injector/detector; contacts injector_end, detector_end,
     channel_left, channel_right; interfaces "injector|channel", "detector|channel").
@@ -40,7 +40,7 @@ class LateralValveMesh(Strict):
     max_size: Length | None = None
 
 
-class _Planar(Strict):
+class _Planar(MeshSpec):
     """Keys shared by the strip builders: 2D or 3D, element size, 2D out-of-plane depth."""
 
     dim: Literal[2, 3] = 2
@@ -137,10 +137,13 @@ def _normal_line(
 
 def _strip(function: str, spec: Any, args: tuple[str, ...], comm: Any) -> Any:
     """Call spinfem.geometry.strip.<function> with the spec's positional ``args`` and
-    every other key of the spec (except kind) as a keyword."""
+    every other key of the spec (except kind and refine, which build_device applies) as a
+    keyword."""
     from spinfem.geometry import strip
 
-    keywords = {k: getattr(spec, k) for k in type(spec).model_fields if k not in (*args, "kind")}
+    keywords = {
+        k: getattr(spec, k) for k in type(spec).model_fields if k not in (*args, "kind", "refine")
+    }
     if keywords.get("elements") is not None:
         keywords["elements"] = tuple(keywords["elements"])
     if "names" in keywords:
