@@ -70,6 +70,7 @@ def _inherit_tags(
     nfc = coarse.topology.index_map(tdim - 1)
     surface = np.full(nfc.size_local + nfc.num_ghosts, -1, np.int32)
     surface[dmesh.facet_tags.indices] = dmesh.facet_tags.values
+    coarse.topology.create_connectivity(tdim, tdim - 1)
     c2f = coarse.topology.connectivity(tdim, tdim - 1)
     cf = np.asarray(c2f.array).reshape(ncoarse, -1)  # facets per simplex: fixed
     fine.topology.create_connectivity(tdim, tdim - 1)
@@ -113,8 +114,7 @@ def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
     domain = ufl.Mesh(coarse.ufl_domain().ufl_coordinate_element())
     mesh = compat.create_mesh(coarse.comm, cells, x, domain, compat.shared_facet_partitioner())
     new_cells = compat.distributed_meshtags(mesh, tdim, cells, cvals)
-    new_facets = compat.distributed_meshtags(mesh, tdim - 1, facets, fvals)
-    mesh.topology.create_connectivity(tdim - 1, tdim)
+    new_facets = compat.distributed_meshtags(mesh, tdim - 1, facets, fvals)  # facet-cell too
     out = replace(dmesh, mesh=mesh, cell_tags=new_cells, facet_tags=new_facets)
     validate(out)
     return out

@@ -53,7 +53,7 @@ log = logging.getLogger("spinfem")
 LARMOR_RAD_PER_S_T = 2.00231930436 * 9.2740100783e-24 / 1.054571817e-34
 
 #: The nodal unknowns (V, mu_x, mu_y, mu_z) as split by the iterative solver: block
-#: Gauss-Seidel over V and mu_vec, BoomerAMG on each (solvers.split_options).
+#: symmetric Gauss-Seidel over V and mu_vec, BoomerAMG on each (solvers.split_options).
 SOLVER_SPLITS = ((0,), (1, 2, 3))
 
 
