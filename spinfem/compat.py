@@ -107,17 +107,6 @@ def shared_facet_partitioner() -> Any:
         return dolfinx.mesh.create_cell_partitioner(mode, 2)
 
 
-def refine_unghosted(mesh: Any) -> tuple[Any, np.ndarray, np.ndarray]:
-    """Uniform Plaza refinement without redistribution (children stay on their parent's
-    rank, no ghost cells, so the parent maps refer to this rank's coarse cells): (mesh,
-    parent cell, parent facet), both in the order the children were created. 0.9's
-    default partitioner redistributes and 0.10+'s default keeps the parent's partition
-    with ghosts; ``partitioner=None`` means neither in both."""
-    opt = dolfinx.mesh.RefinementOption.parent_cell_and_facet
-    fine, parent_cell, parent_facet = dolfinx.mesh.refine(mesh, None, None, opt)
-    return fine, np.asarray(parent_cell), np.asarray(parent_facet)
-
-
 def create_mesh(comm: Any, cells: np.ndarray, x: np.ndarray, domain: Any, partitioner: Any) -> Any:
     """A mesh from distributed input (global node numbers, this rank's nodes): the
     coordinate element and the coordinates swapped places in 0.10's signature."""

@@ -2,12 +2,21 @@
 
 A device meshed by gmsh on rank 0 is limited by that rank's memory (~3 kB per unknown
 while meshing); refining a coarse device on all ranks is how 10^7-10^8 unknowns are
-reached. Each pass splits every cell into 2^tdim by edge bisection (dolfinx's Plaza
-refinement, without redistribution, where the tags can be carried to the children), then
-builds the refined mesh anew from the distributed cells with the ``shared_facet``
-ghosting interface laws need, and distributes the region and surface tags to it as
-entity data (the way dolfinx's gmsh reader distributes them). Geometry is exact for the
-straight-sided cells spinfem builds: volumes and areas of every named group are kept.
+reached. Each pass is a *regular* ("red") refinement: every edge is halved, a triangle
+splits into 4 triangles similar to it, a tetrahedron into 4 corner tetrahedra similar to
+it and an inner octahedron cut into 4 along its shortest diagonal (Bey, Computing 55
+(1995) 355; J. Bey, Numer. Math. 85 (2000) 1; the shortest-diagonal choice keeps the
+children within 3 shape classes of the parent, so the refined mesh is as good as the
+coarse one). Edge bisection (dolfinx's Plaza refinement) was tried first: its children
+in flat layers are worse shaped, and AMG needed twice the iterations of a gmsh mesh of
+the same size (docs/performance.md).
+
+Each rank splits the cells it owns; the new nodes are numbered by their owners (coarse
+nodes, then edge midpoints), the refined mesh is built anew from the distributed cells
+with the ``shared_facet`` ghosting interface laws need, and the region and surface tags
+follow as entity data (the way dolfinx's gmsh reader distributes them). Geometry is exact
+for the straight-sided cells spinfem builds: volumes and areas of every named group are
+kept.
 """
 
 from __future__ import annotations
@@ -23,98 +32,182 @@ from spinfem.mesh import DeviceMesh, validate
 
 __all__ = ["refine"]
 
+# Children of a simplex by local node: 0..d are its vertices, then the midpoints of its
+# edges in the order of _PAIRS[d].
+_PAIRS = {
+    1: [(0, 1)],  # the facets of triangles
+    2: [(0, 1), (0, 2), (1, 2)],
+    3: [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)],
+}
+
+
+def _children(d: int) -> list[np.ndarray]:
+    """Child templates of a d-simplex (several for tetrahedra: one per octahedron
+    diagonal, the caller picks the shortest)."""
+    m = {p: d + 1 + k for k, p in enumerate(_PAIRS[d])}
+    if d == 1:
+        return [np.array([[0, m[0, 1]], [m[0, 1], 1]])]
+    if d == 2:
+        return [
+            np.array(
+                [
+                    [0, m[0, 1], m[0, 2]],
+                    [m[0, 1], 1, m[1, 2]],
+                    [m[0, 2], m[1, 2], 2],
+                    [m[0, 1], m[1, 2], m[0, 2]],
+                ]
+            )
+        ]
+    corners = [
+        [0, m[0, 1], m[0, 2], m[0, 3]],
+        [m[0, 1], 1, m[1, 2], m[1, 3]],
+        [m[0, 2], m[1, 2], 2, m[2, 3]],
+        [m[0, 3], m[1, 3], m[2, 3], 3],
+    ]
+    out = []
+    # octahedron diagonal (a, b) and the 4 midpoints around it, in cyclic order
+    for a, b, ring in (
+        ((0, 1), (2, 3), [(0, 2), (0, 3), (1, 3), (1, 2)]),
+        ((0, 2), (1, 3), [(0, 1), (0, 3), (2, 3), (1, 2)]),
+        ((0, 3), (1, 2), [(0, 1), (0, 2), (2, 3), (1, 3)]),
+    ):
+        inner = [[m[a], m[b], m[ring[k]], m[ring[(k + 1) % 4]]] for k in range(4)]
+        out.append(np.array(corners + inner))
+    return out
+
 
 def refine(dmesh: DeviceMesh, times: int = 1) -> DeviceMesh:
     """``dmesh`` uniformly refined ``times`` times (collective): every cell split into
     2^tdim children per pass, each keeping its region; every named facet split likewise,
     keeping its surface (contacts, interfaces). ``times = 0`` returns ``dmesh``.
 
-    Raises ValueError unless ``times`` is an integer >= 0."""
+    Raises ValueError unless ``times`` is an integer >= 0 and the mesh is made of
+    straight-sided triangles or tetrahedra."""
     if isinstance(times, bool) or not isinstance(times, (int, np.integer)) or times < 0:
         raise ValueError(f"refine: 'times' must be an integer >= 0 (passes), got {times!r}")
+    cell = dmesh.mesh.topology.cell_type.name
+    degree = compat.coordinate_element(dmesh.mesh).degree
+    if cell not in ("triangle", "tetrahedron") or degree != 1:
+        raise ValueError(
+            "refine: only meshes of straight-sided triangles or tetrahedra can be refined, "
+            f"this one has {cell} cells of geometry degree {degree}"
+        )
     for _ in range(int(times)):
         dmesh = _refine_once(dmesh)
     return dmesh
 
 
-def _global_nodes(mesh, local: np.ndarray) -> np.ndarray:
-    """Global geometry node numbers of local geometry node indices."""
-    imap = mesh.geometry.index_map()
-    return np.asarray(
-        imap.local_to_global(np.ascontiguousarray(local.ravel(), np.int32)), np.int64
-    ).reshape(local.shape)
+def _new_numbers(comm, imap, offsets: np.ndarray, starts: np.ndarray, shift):
+    """Refined-mesh global node number of every local entry of ``imap`` (owned and
+    ghost): owner q numbers its owned entries from ``offsets[q] + shift[q]``."""
+    n = imap.size_local
+    out = np.empty(n + imap.num_ghosts, np.int64)
+    out[:n] = offsets[comm.rank] + shift[comm.rank] + np.arange(n)
+    if imap.num_ghosts:
+        q = np.asarray(imap.owners)
+        out[n:] = offsets[q] + shift[q] + (np.asarray(imap.ghosts, np.int64) - starts[q])
+    return out
 
 
-def _inherit_tags(
-    dmesh: DeviceMesh, fine, parent_cell: np.ndarray, parent_facet: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Region of every fine cell (its parent's) and the surface of every fine facet that
-    lies in a named coarse facet: (cell values, facet indices, facet values), sorted by
-    facet. dolfinx's ``transfer_meshtag`` refuses ghosted parents, hence by hand:
-    ``parent_facet`` names, per facet of a child, the parent-local facet it lies in."""
-    coarse = dmesh.mesh
-    tdim = coarse.topology.dim
-    ncoarse = (
-        coarse.topology.index_map(tdim).size_local + coarse.topology.index_map(tdim).num_ghosts
-    )
-    region = np.full(ncoarse, -1, np.int32)
-    region[dmesh.cell_tags.indices] = dmesh.cell_tags.values
-    # refine reports parents in the order the children were created, before the fine
-    # mesh reordered its cells: child c was input number original_cell_index[c]
-    nfine = len(parent_cell)
-    offset = coarse.comm.exscan(nfine) or 0
-    order = np.asarray(fine.topology.original_cell_index, np.int64)[:nfine] - offset
-    parent_cell = parent_cell[order]
-    cvals = region[parent_cell]
+def _midpoint_table(nodes: np.ndarray, edges: np.ndarray, edge_nodes: np.ndarray) -> np.ndarray:
+    """(entities, len(_PAIRS[d])) local edge index of each vertex pair of each simplex
+    (nodes: its geometry nodes, edges: its edges, edge_nodes: the edges' two nodes)."""
+    d = nodes.shape[1] - 1
+    en = edge_nodes[edges]  # (m, ne, 2)
+    # position of each edge end among the simplex's nodes
+    i = np.argmax(en[:, :, 0, None] == nodes[:, None, :], axis=2)
+    j = np.argmax(en[:, :, 1, None] == nodes[:, None, :], axis=2)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    code = lo * (d + 1) + hi
+    want = np.array([a * (d + 1) + b for a, b in _PAIRS[d]])
+    col = np.argmax(code[:, None, :] == want[None, :, None], axis=2)  # (m, npairs)
+    return np.take_along_axis(edges, col, axis=1)
 
-    nfc = coarse.topology.index_map(tdim - 1)
-    surface = np.full(nfc.size_local + nfc.num_ghosts, -1, np.int32)
-    surface[dmesh.facet_tags.indices] = dmesh.facet_tags.values
-    coarse.topology.create_connectivity(tdim, tdim - 1)
-    c2f = coarse.topology.connectivity(tdim, tdim - 1)
-    cf = np.asarray(c2f.array).reshape(ncoarse, -1)  # facets per simplex: fixed
-    fine.topology.create_connectivity(tdim, tdim - 1)
-    ff = np.asarray(fine.topology.connectivity(tdim, tdim - 1).array).reshape(len(parent_cell), -1)
-    pf = parent_facet.reshape(ff.shape)[order]
-    child, local = np.nonzero(pf >= 0)
-    values = surface[cf[parent_cell[child], pf[child, local]]]
-    keep = values >= 0
-    facets, first = np.unique(ff[child[keep], local[keep]], return_index=True)
-    return cvals, facets.astype(np.int32), values[keep][first]
+
+def _split(nodes, edges, edge_nodes, node_num, edge_num, x) -> np.ndarray:
+    """Children (global node numbers) of simplices given by local nodes and edges."""
+    d = nodes.shape[1] - 1
+    if len(nodes) == 0:
+        return np.zeros((0, d + 1), np.int64)
+    mids = _midpoint_table(nodes, edges, edge_nodes)
+    table = np.hstack([node_num[nodes], edge_num[mids]])
+    templates = _children(d)
+    if len(templates) == 1:
+        return table[:, templates[0]].reshape(-1, d + 1)
+    # tetrahedra: cut the octahedron along its shortest diagonal, |x_a + x_b - x_c - x_d|/2;
+    # equally long ones (structured meshes) by their direction, not by vertex order, so
+    # that the children do not depend on the partition
+    p = x[nodes]
+    vec = np.stack(
+        [
+            p[:, 0] + p[:, 1] - p[:, 2] - p[:, 3],
+            p[:, 0] + p[:, 2] - p[:, 1] - p[:, 3],
+            p[:, 0] + p[:, 3] - p[:, 1] - p[:, 2],
+        ],
+        axis=1,
+    )  # (m, 3, gdim)
+    length = np.linalg.norm(vec, axis=2)
+    tied = length <= length.min(axis=1, keepdims=True) * (1 + 1e-10)
+    generic = np.array([0.5773502691, 0.6180339887, 0.5320888862])[: vec.shape[2]]
+    choice = np.argmax(np.where(tied, np.abs(vec @ generic), -1.0), axis=1)
+    stacked = np.stack([table[:, t] for t in templates], axis=1)  # (m, 3, 8, 4)
+    return stacked[np.arange(len(nodes)), choice].reshape(-1, d + 1)
 
 
 def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
-    coarse = dmesh.mesh
-    tdim = coarse.topology.dim
-    coarse.topology.create_entities(1)
-    coarse.topology.create_connectivity(tdim - 1, tdim)
-    fine, parent_cell, parent_facet = compat.refine_unghosted(coarse)
-    fine.topology.create_entities(tdim - 1)
-    fine.topology.create_connectivity(tdim - 1, tdim)
-    cvals_all, ftag_all, fvals_all = _inherit_tags(dmesh, fine, parent_cell, parent_facet)
+    coarse, comm = dmesh.mesh, dmesh.mesh.comm
+    tdim, gdim = coarse.topology.dim, coarse.geometry.dim
+    top = coarse.topology
+    top.create_entities(1)
+    top.create_connectivity(1, tdim)  # entities_to_geometry goes through the cells
+    top.create_connectivity(tdim - 1, tdim)
+    gmap, emap = coarse.geometry.index_map(), top.index_map(1)
+    nown, eown = gmap.size_local, emap.size_local
 
-    # the refined mesh as distributed input: owned cells by global node numbers, owned
-    # nodes in their global order (a rank's range follows the previous ranks')
-    gimap = fine.geometry.index_map()
-    x = fine.geometry.x[: gimap.size_local, : fine.geometry.dim]
-    ncells = fine.topology.index_map(tdim).size_local
-    cells = _global_nodes(fine, compat.geometry_dofmap(fine)[:ncells])
-    cvals = cvals_all[:ncells]
-    nfacets = fine.topology.index_map(tdim - 1).size_local
-    fsel = ftag_all < nfacets  # owned facets only: each once
-    ftag_idx = ftag_all[fsel]
-    fnodes = dolfinx.mesh.entities_to_geometry(fine, tdim - 1, ftag_idx)
-    facets = (
-        _global_nodes(fine, fnodes) if len(ftag_idx) else np.zeros((0, fnodes.shape[1]), np.int64)
+    # refined numbering: rank p holds its coarse nodes, then its edges' midpoints
+    sizes = np.array(comm.allgather((nown, eown, gmap.local_range[0], emap.local_range[0])))
+    offsets = np.concatenate([[0], np.cumsum(sizes[:, 0] + sizes[:, 1])[:-1]]).astype(np.int64)
+    zero = np.zeros(len(sizes), np.int64)
+    node_num = _new_numbers(comm, gmap, offsets, sizes[:, 2].astype(np.int64), zero)
+    edge_num = _new_numbers(
+        comm, emap, offsets, sizes[:, 3].astype(np.int64), sizes[:, 0].astype(np.int64)
     )
-    fvals = fvals_all[fsel]
+    nedges = eown + emap.num_ghosts
+    edge_nodes = dolfinx.mesh.entities_to_geometry(
+        coarse, 1, np.arange(nedges, dtype=np.int32)
+    ).reshape(nedges, 2)
+    xc = coarse.geometry.x[:, :gdim]
+    x = np.vstack([xc[:nown], 0.5 * (xc[edge_nodes[:eown, 0]] + xc[edge_nodes[:eown, 1]])])
+
+    ncells = top.index_map(tdim).size_local
+    cell_nodes = compat.geometry_dofmap(coarse)[:ncells]
+    top.create_connectivity(tdim, 1)
+    cell_edges = np.asarray(top.connectivity(tdim, 1).array).reshape(-1, len(_PAIRS[tdim]))
+    cells = _split(cell_nodes, cell_edges[:ncells], edge_nodes, node_num, edge_num, xc)
+    region = np.full(ncells, -1, np.int32)
+    owned = dmesh.cell_tags.indices < ncells
+    region[dmesh.cell_tags.indices[owned]] = dmesh.cell_tags.values[owned]
+    cvals = np.repeat(region, 2**tdim)
+
+    # named facets this rank owns, each split like a simplex of dimension tdim - 1
+    nfacets = top.index_map(tdim - 1).size_local
+    tagged = dmesh.facet_tags.indices < nfacets
+    fidx = dmesh.facet_tags.indices[tagged].astype(np.int32)
+    fnodes = dolfinx.mesh.entities_to_geometry(coarse, tdim - 1, fidx).reshape(len(fidx), tdim)
+    if tdim == 2:  # facets are edges
+        facets = _split(fnodes, fidx[:, None], edge_nodes, node_num, edge_num, xc)
+    else:
+        top.create_connectivity(tdim - 1, 1)
+        f2e = np.asarray(top.connectivity(tdim - 1, 1).array).reshape(-1, 3)
+        facets = _split(fnodes, f2e[fidx], edge_nodes, node_num, edge_num, xc)
+    fvals = np.repeat(dmesh.facet_tags.values[tagged], 2 ** (tdim - 1))
 
     # a domain of its own: dolfinx points a UFL domain at the mesh built on it, and the
     # coarse device's forms must keep integrating over the coarse mesh
     domain = ufl.Mesh(coarse.ufl_domain().ufl_coordinate_element())
-    mesh = compat.create_mesh(coarse.comm, cells, x, domain, compat.shared_facet_partitioner())
+    mesh = compat.create_mesh(comm, cells, x, domain, compat.shared_facet_partitioner())
     new_cells = compat.distributed_meshtags(mesh, tdim, cells, cvals)
-    new_facets = compat.distributed_meshtags(mesh, tdim - 1, facets, fvals)  # facet-cell too
+    new_facets = compat.distributed_meshtags(mesh, tdim - 1, facets, fvals)
     out = replace(dmesh, mesh=mesh, cell_tags=new_cells, facet_tags=new_facets)
     validate(out)
     return out

@@ -59,18 +59,6 @@ def test_shared_facet_partitioner_is_callable():
     assert m.topology.index_map(2).size_global == 32
 
 
-def test_refine_unghosted_keeps_children_local_with_their_parents():
-    coarse = mesh.create_unit_cube(MPI.COMM_WORLD, 2, 2, 2, ghost_mode=mesh.GhostMode.shared_facet)
-    coarse.topology.create_entities(1)
-    coarse.topology.create_connectivity(2, 3)
-    fine, parent_cell, parent_facet = compat.refine_unghosted(coarse)
-    cmap, fmap = coarse.topology.index_map(3), fine.topology.index_map(3)
-    assert fmap.size_global == 8 * cmap.size_global and fmap.num_ghosts == 0
-    assert len(parent_cell) == fmap.size_local and len(parent_facet) == 4 * fmap.size_local
-    assert parent_cell.max() < cmap.size_local + cmap.num_ghosts
-    assert set(np.unique(parent_facet)) <= {-1, 0, 1, 2, 3}
-
-
 def test_create_mesh_and_distributed_meshtags_from_distributed_input():
     """Two triangles given on rank 0 by global node numbers, a tag per cell and on the
     shared edge: rebuilt with shared-facet ghosts, each tag on the entity it named."""
