@@ -95,16 +95,27 @@ def gmsh_model_to_mesh(
     return mesh, cell_tags, facet_tags
 
 
-def shared_facet_partitioner() -> Any:
-    """Cell partitioner that ghosts cells across shared facets (needed for dS integrals).
+def shared_facet_partitioner(graph_partitioner: Any = None) -> Any:
+    """Cell partitioner that ghosts cells across shared facets (needed for dS integrals),
+    with dolfinx's default graph partitioner or ``graph_partitioner(comm, nparts,
+    dual_graph, ghosting) -> destinations`` (owner first, then the ranks to ghost to).
 
     0.11 requires ``max_facet_to_cell_links`` (2: a non-branching manifold mesh).
     """
     mode = dolfinx.mesh.GhostMode.shared_facet
+    args: tuple = (mode,)
+    if graph_partitioner is not None:
+
+        def part(*a: Any) -> Any:
+            # 0.10+ wrap AdjacencyList in Python; the C++ side wants the inner object
+            dest = graph_partitioner(*a)
+            return getattr(dest, "_cpp_object", dest)
+
+        args = (part, mode)
     try:
-        return dolfinx.mesh.create_cell_partitioner(mode)
-    except TypeError:  # 0.11: create_cell_partitioner(mode, max_facet_to_cell_links)
-        return dolfinx.mesh.create_cell_partitioner(mode, 2)
+        return dolfinx.mesh.create_cell_partitioner(*args)
+    except TypeError:  # 0.11: create_cell_partitioner([part,] mode, max_facet_to_cell_links)
+        return dolfinx.mesh.create_cell_partitioner(*args, 2)
 
 
 def create_mesh(comm: Any, cells: np.ndarray, x: np.ndarray, domain: Any, partitioner: Any) -> Any:

@@ -59,6 +59,29 @@ def test_shared_facet_partitioner_is_callable():
     assert m.topology.index_map(2).size_global == 32
 
 
+def test_shared_facet_partitioner_takes_a_graph_partitioner():
+    """A graph partitioner of our own (spinfem.refine keeps the partition): called with the
+    dual graph and ghosting on, its destinations used (0.10+ wrap the returned list)."""
+    from dolfinx.graph import adjacencylist
+
+    calls = []
+
+    def keep(comm, nparts, graph, ghosting):
+        n = len(graph.offsets) - 1
+        calls.append((nparts, ghosting, n))
+        return adjacencylist(np.full(n, comm.rank, np.int32), np.arange(n + 1, dtype=np.int32))
+
+    x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    cells = np.array([[0, 1, 2], [1, 3, 2]], np.int64)
+    domain = ufl.Mesh(
+        mesh.create_unit_square(MPI.COMM_SELF, 1, 1).ufl_domain().ufl_coordinate_element()
+    )
+    part = compat.shared_facet_partitioner(keep)
+    msh = compat.create_mesh(MPI.COMM_SELF, cells, x, domain, part)
+    assert calls == [(1, True, 2)]
+    assert msh.topology.index_map(2).size_local == 2
+
+
 def test_create_mesh_and_distributed_meshtags_from_distributed_input():
     """Two triangles given on rank 0 by global node numbers, a tag per cell and on the
     shared edge: rebuilt with shared-facet ghosts, each tag on the entity it named."""

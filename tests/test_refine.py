@@ -105,8 +105,9 @@ def test_bad_pass_count_is_refused(times):
 
 @pytest.mark.mpi
 def test_refined_device_on_2_ranks(tmp_path):
-    """Refined on 2 ranks (each rank splits its cells, then the mesh is rebuilt with
-    shared-facet ghosts): the serial cell count and excess resistance-area to round-off,
+    """Refined on 2 ranks (each rank splits its cells, which stay on it, then the mesh
+    is rebuilt with shared-facet ghosts): the serial cell count and excess resistance-area
+    to round-off, every cell's region (ghosts included) where it lies,
     since the children do not depend on the partition (equally long octahedron diagonals
     are told apart by direction, not by vertex number)."""
     one = run_script_json("refined_device.py", tmp_path, nprocs=1)
@@ -114,6 +115,28 @@ def test_refined_device_on_2_ranks(tmp_path):
     assert two["cells"] == one["cells"]
     assert rel_err(two["excess_RA"], one["excess_RA"]) < 1e-9
     assert rel_err(two["quality_min"], one["quality_min"]) < 1e-12
+    # ghost cells get their region from the rank that made them
+    assert two["ghost_cells"] > 0 and two["regions_ok"] and one["regions_ok"]
+
+
+def test_refined_cells_stay_and_are_ghosted_to_their_facet_neighbours():
+    """The refined mesh's partitioner: every cell stays on its rank, ghosted to the
+    ranks of its dual-graph (facet) neighbours; rank 0 of 2 holds cells 0-2, rank 1 3-4."""
+    from types import SimpleNamespace
+
+    from spinfem.refine import _keep_partition
+
+    comm = SimpleNamespace(rank=0, size=2, allgather=lambda n: [n, 2])
+    graph = SimpleNamespace(
+        offsets=np.array([0, 2, 3, 6]), array=np.array([1, 3, 0, 3, 4, 1], np.int64)
+    )
+    dest = _keep_partition(comm, 2, graph, True)
+    links = [list(dest.links(i)) for i in range(3)]
+    assert links == [[0, 1], [0], [0, 1]]
+    dest = _keep_partition(comm, 2, graph, False)
+    assert [list(dest.links(i)) for i in range(3)] == [[0], [0], [0]]
+    with pytest.raises(ValueError, match="3 parts asked on 2 ranks"):
+        _keep_partition(comm, 3, graph, True)
 
 
 def test_quadrilateral_mesh_is_refused():
