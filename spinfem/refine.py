@@ -4,10 +4,10 @@ A device meshed by gmsh on rank 0 is limited by that rank's memory (~3 kB per un
 while meshing); refining a coarse device on all ranks is how 10^7-10^8 unknowns are
 reached. Each pass is a *regular* ("red") refinement: every edge is halved, a triangle
 splits into 4 triangles similar to it, a tetrahedron into 4 corner tetrahedra similar to
-it and an inner octahedron cut into 4 along its shortest diagonal (Bey, Computing 55
-(1995) 355; J. Bey, Numer. Math. 85 (2000) 1; the shortest-diagonal choice keeps the
-children within 3 shape classes of the parent, so the refined mesh is as good as the
-coarse one). Edge bisection (dolfinx's Plaza refinement) was tried first: its children
+it and an inner octahedron cut into 4 along its shortest diagonal (regular refinement:
+J. Bey, Computing 55 (1995) 355; the shortest diagonal as in S. Zhang, Houston J. Math.
+21 (1995) 541, which keeps the shapes from degenerating over passes: the worst cell of
+the refined mesh is as good as the coarse mesh's, tests/test_refine.py). Edge bisection (dolfinx's Plaza refinement) was tried first: its children
 in flat layers are worse shaped, and AMG needed twice the iterations of a gmsh mesh of
 the same size (docs/performance.md).
 
