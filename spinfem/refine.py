@@ -7,9 +7,10 @@ splits into 4 triangles similar to it, a tetrahedron into 4 corner tetrahedra si
 it and an inner octahedron cut into 4 along its shortest diagonal (regular refinement:
 J. Bey, Computing 55 (1995) 355; the shortest diagonal as in S. Zhang, Houston J. Math.
 21 (1995) 541, which keeps the shapes from degenerating over passes: the worst cell of
-the refined mesh is as good as the coarse mesh's, tests/test_refine.py). Edge bisection (dolfinx's Plaza refinement) was tried first: its children
-in flat layers are worse shaped, and AMG needed twice the iterations of a gmsh mesh of
-the same size (docs/performance.md).
+the refined mesh is as good as the coarse mesh's, tests/test_refine.py). Edge bisection
+(dolfinx's Plaza refinement) was tried first: its children in flat layers are worse
+shaped, and AMG needed twice the iterations of a gmsh mesh of the same size
+(docs/performance.md).
 
 Each rank splits the cells it owns; the new nodes are numbered by their owners (coarse
 nodes, then edge midpoints), and the refined mesh is built anew from the distributed

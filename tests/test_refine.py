@@ -71,8 +71,8 @@ def test_refine_keeps_every_region_and_surface(dim):
 def test_refinement_keeps_the_cell_shapes(dim):
     """Regular refinement: the worst cell is as good after two passes as before (a
     triangle's children are similar to it, so are a tetrahedron's corner children; the
-    inner ones, cut along the octahedron's shortest diagonal, do not degenerate). dolfinx's edge bisection (Plaza)
-    took the 3D one from 0.59 to 0.18."""
+    inner ones, cut along the octahedron's shortest diagonal, do not degenerate).
+    dolfinx's edge bisection (Plaza) took the 3D one from 0.59 to 0.18."""
     layers = [Layer("Py", 5 * NM, elements=2), Layer("Cu", 10 * NM, elements=3)]
     dev = pillar(layers, width=40 * NM, dim=dim, lateral_size=10 * NM)
     q0 = dev.comm.allreduce(rd.radius_ratio(dev).min(), op=MPI.MIN)
