@@ -2,7 +2,8 @@
 
 A device meshed by gmsh on rank 0 is limited by that rank's memory (~3 kB per unknown
 while meshing); refining a coarse device on all ranks is how 10^7-10^8 unknowns are
-reached. Each pass is a *regular* ("red") refinement: every edge is halved, a triangle
+reached. Each pass is a *regular* ("red") refinement: every edge is halved (an interval
+into 2), a triangle
 splits into 4 triangles similar to it, a tetrahedron into 4 corner tetrahedra similar to
 it and an inner octahedron cut into 4 along its shortest diagonal (regular refinement:
 J. Bey, Computing 55 (1995) 355; the shortest diagonal as in S. Zhang, Houston J. Math.
@@ -38,7 +39,7 @@ __all__ = ["refine"]
 # Children of a simplex by local node: 0..d are its vertices, then the midpoints of its
 # edges in the order of _PAIRS[d].
 _PAIRS = {
-    1: [(0, 1)],  # the facets of triangles
+    1: [(0, 1)],
     2: [(0, 1), (0, 2), (1, 2)],
     3: [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)],
 }
@@ -85,14 +86,15 @@ def refine(dmesh: DeviceMesh, times: int = 1) -> DeviceMesh:
     keeping its surface (contacts, interfaces). ``times = 0`` returns ``dmesh``.
 
     Raises ValueError unless ``times`` is an integer >= 0 and the mesh is made of
-    straight-sided triangles or tetrahedra."""
+    straight-sided intervals, triangles or tetrahedra."""
     if isinstance(times, bool) or not isinstance(times, (int, np.integer)) or times < 0:
         raise ValueError(f"refine: 'times' must be an integer >= 0 (passes), got {times!r}")
     cell = dmesh.mesh.topology.cell_type.name
     degree = compat.coordinate_element(dmesh.mesh).degree
-    if cell not in ("triangle", "tetrahedron") or degree != 1:
+    if cell not in ("interval", "triangle", "tetrahedron") or degree != 1:
         raise ValueError(
-            "refine: only meshes of straight-sided triangles or tetrahedra can be refined, "
+            "refine: only meshes of straight-sided simplices (intervals, triangles, "
+            "tetrahedra) can be refined, "
             f"this one has {cell} cells of geometry degree {degree}"
         )
     for _ in range(int(times)):
@@ -215,7 +217,8 @@ def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
     tdim, gdim = coarse.topology.dim, coarse.geometry.dim
     top = coarse.topology
     top.create_entities(1)
-    top.create_connectivity(1, tdim)  # entities_to_geometry goes through the cells
+    if tdim > 1:
+        top.create_connectivity(1, tdim)  # entities_to_geometry goes through the cells
     top.create_connectivity(tdim - 1, tdim)
     gmap, emap = coarse.geometry.index_map(), top.index_map(1)
     nown, eown = gmap.size_local, emap.size_local
@@ -237,8 +240,11 @@ def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
 
     ncells = top.index_map(tdim).size_local
     cell_nodes = compat.geometry_dofmap(coarse)[:ncells]
-    top.create_connectivity(tdim, 1)
-    cell_edges = np.asarray(top.connectivity(tdim, 1).array).reshape(-1, len(_PAIRS[tdim]))
+    if tdim == 1:  # the cells are the edges
+        cell_edges = np.arange(ncells, dtype=np.int32)[:, None]
+    else:
+        top.create_connectivity(tdim, 1)
+        cell_edges = np.asarray(top.connectivity(tdim, 1).array).reshape(-1, len(_PAIRS[tdim]))
     cells = _split(cell_nodes, cell_edges[:ncells], edge_nodes, node_num, edge_num, xc)
     region = np.full(ncells, -1, np.int32)
     owned = dmesh.cell_tags.indices < ncells
@@ -250,7 +256,9 @@ def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
     tagged = dmesh.facet_tags.indices < nfacets
     fidx = dmesh.facet_tags.indices[tagged].astype(np.int32)
     fnodes = dolfinx.mesh.entities_to_geometry(coarse, tdim - 1, fidx).reshape(len(fidx), tdim)
-    if tdim == 2:  # facets are edges
+    if tdim == 1:  # facets are points: they stay as they are
+        facets = node_num[fnodes]
+    elif tdim == 2:  # facets are edges
         facets = _split(fnodes, fidx[:, None], edge_nodes, node_num, edge_num, xc)
     else:
         top.create_connectivity(tdim - 1, 1)

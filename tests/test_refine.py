@@ -15,6 +15,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from conftest import rel_err, run_script_json
+from spinfem.compat import geometry_dofmap as compat_nodes
 from spinfem.geometry import Layer, pillar
 from spinfem.refine import refine
 
@@ -139,6 +140,24 @@ def test_refined_cells_stay_and_are_ghosted_to_their_facet_neighbours():
         _keep_partition(comm, 3, graph, True)
 
 
+def test_refined_interval_box():
+    """A 1D box (``[mesh] kind = "box"``, the M-m model's line profiles): cells x 2 per
+    pass, nodes at the halved spacing, the end points keep their names."""
+    from spinfem.mm import box_mesh
+
+    dev = box_mesh((50.0,), (5,), length_unit=1e-9)
+    fine = refine(dev, 2)
+    assert fine.num_cells_global() == 20
+    m = fine.mesh
+    n = m.topology.index_map(1).size_local
+    x = np.sort(m.geometry.x[compat_nodes(m)[:n]][:, :, 0].ravel())
+    assert np.allclose(np.unique(x), np.linspace(0.0, 50.0, 21))
+    after = measures(fine)
+    assert after == pytest.approx(measures(dev), rel=1e-12)
+    for name in ("xmin", "xmax"):
+        assert owned_count(fine, fine.facet_tags, 0, fine.boundaries[name]) == 1
+
+
 def test_quadrilateral_mesh_is_refused():
     """Regular refinement is written for simplices: a mesh of quadrilaterals is named."""
     from dolfinx import mesh as dmesh_mod
@@ -150,5 +169,5 @@ def test_quadrilateral_mesh_is_refused():
     ctags = dmesh_mod.meshtags(msh, 2, np.arange(n, dtype=np.int32), np.ones(n, np.int32))
     ftags = dmesh_mod.meshtags(msh, 1, np.zeros(0, np.int32), np.zeros(0, np.int32))
     dev = DeviceMesh(msh, ctags, ftags, {"sq": 1}, {}, length_unit=1e-7)
-    with pytest.raises(ValueError, match=r"triangles or tetrahedra.*quadrilateral cells"):
+    with pytest.raises(ValueError, match=r"simplices.*quadrilateral cells"):
         refine(dev)

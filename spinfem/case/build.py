@@ -201,7 +201,7 @@ def build_device(
         device = build(spec, base, materials, comm)
     except SpinfemError as exc:
         raise type(exc)(f"mesh ({spec.kind}): {exc}") from exc
-    passes = getattr(spec, "refine", 0)
+    passes = spec.refine  # every mesh kind's spec is a MeshSpec
     if passes:
         from spinfem.refine import refine
 
