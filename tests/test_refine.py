@@ -118,6 +118,8 @@ def test_refined_device_on_2_ranks(tmp_path):
     assert rel_err(two["quality_min"], one["quality_min"]) < 1e-12
     # ghost cells get their region from the rank that made them
     assert two["ghost_cells"] > 0 and two["regions_ok"] and one["regions_ok"]
+    assert two["box_cells"] == one["box_cells"] == 20
+    assert two["box_ends"] == one["box_ends"] == {"xmin": 1, "xmax": 1}
 
 
 def test_refined_cells_stay_and_are_ghosted_to_their_facet_neighbours():

@@ -1,6 +1,7 @@
 """The coarse Co | Cu bar of tests/refine_devices.py refined once on this many ranks:
 JSON with the excess resistance-area, the global cell count, the worst cell shape and
-whether every local cell, ghosts included, carries the region it lies in."""
+whether every local cell, ghosts included, carries the region it lies in; and a 1D box
+refined twice (cells, named end points)."""
 
 import json
 import sys
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import refine_devices as rd
 
 from spinfem import compat
+from spinfem.mm import box_mesh
 from spinfem.refine import refine
 
 fine = refine(rd.coarse_bar(), 1)
@@ -28,7 +30,15 @@ expected = np.where(z < rd.L_F, fine.regions["F"], fine.regions["N"])
 ghosts = m.topology.index_map(tdim).num_ghosts
 regions_ok = MPI.COMM_WORLD.allreduce(bool(np.all(tags == expected)), op=MPI.LAND)
 ghosts = MPI.COMM_WORLD.allreduce(ghosts)
+# a 1D box refined twice: cells and the named end points, each owned once
+box = refine(box_mesh((50.0,), (5,), length_unit=1e-9), 2)
+npts = box.mesh.topology.index_map(0).size_local
+ends = {
+    name: MPI.COMM_WORLD.allreduce(int(np.count_nonzero(box.facet_tags.find(tag) < npts)))
+    for name, tag in box.boundaries.items()
+}
 if MPI.COMM_WORLD.rank == 0:
     out = {"excess_RA": excess, "cells": fine.num_cells_global(), "quality_min": quality}
     out.update(regions_ok=regions_ok, ghost_cells=ghosts)
+    out.update(box_cells=box.num_cells_global(), box_ends=ends)
     Path(sys.argv[1]).write_text(json.dumps(out))
