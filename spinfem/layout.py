@@ -88,6 +88,17 @@ class Layout:
             [(b.mesh, p, b.handle) for b, p in zip(self.blocks, padded, strict=True)]
         )
 
+    def cell_couplings(self) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """(left block, right block, left cells, right cells) per interface, cells in
+        block numbering, one pair per owned interface facet: the only cells the
+        interface laws couple across blocks (``blockmatrix``'s sparsity)."""
+        out = []
+        for itf in self.interfaces:
+            left, right = self.blocks[itf.left_block], self.blocks[itf.right_block]
+            cells = (left.parent_to_block[itf.data[:, 0]], right.parent_to_block[itf.data[:, 2]])
+            out.append((itf.left_block, itf.right_block, *cells))
+        return out
+
     def block_vertices_of_facets(
         self, block: int, facets: np.ndarray, side_cells: bool
     ) -> np.ndarray:

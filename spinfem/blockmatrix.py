@@ -1,0 +1,124 @@
+"""Monolithic matrices of block systems on several ranks, without dolfinx's stacked
+sparsity pattern.
+
+dolfinx 0.9's ``create_matrix_block`` builds the monolithic sparsity by stacking every
+block pair's pattern unrolled to scalar entries (block size 1) and sorting that: half of
+a block assembly on 2 ranks (Co/Cu/Co with AR_b laws, 598 344 unknowns: 1.4 of 2.8 s,
+docs/performance.md). The nest assembly used on one rank finalises one pattern per
+block pair, each collectively: with the partition along the stack the ranks take turns.
+
+Here the pattern comes from the cells instead, with numpy: every pair of nodes of a cell
+of a block (P1: the nodes of a cell couple), and for each interface facet every node of
+its left cell with every node of its right cell (``Layout.cell_couplings``; the
+interface laws couple only the two cells of a facet). Pairs are made at node level,
+rows owned by another rank are sent to it, each rank sorts its own rows once, and the
+node pattern is expanded by the block size. The matrix gets dolfinx's monolithic local
+numbering (block by block, owned then ghost nodes), so dolfinx's block assembly inserts
+into it unchanged. An entry outside the pattern is still inserted (PETSc allocates it,
+counted in ``getInfo()["mallocs"]``; tests check there are none): a missing coupling
+costs time, never values. Refusing it instead would drop it silently, because dolfinx's
+release builds ignore the error code of ``MatSetValuesLocal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from dolfinx import la
+from petsc4py import PETSc
+
+__all__ = ["create_block_matrix", "monolithic_nodes"]
+
+
+def monolithic_nodes(spaces: Sequence[Any]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Monolithic node number of every local (owned, then ghost) node of each block's
+    space, and the first monolithic node of every rank (plus the total at the end).
+
+    Rank r numbers its owned nodes block by block after those of ranks < r (the layout
+    of dolfinx's block vectors); ghosts get their owner's numbers by a scatter."""
+    comm = spaces[0].mesh.comm
+    maps = [V.dofmap.index_map for V in spaces]
+    n = sum(m.size_local for m in maps)
+    start = comm.scan(n) - n
+    starts = np.array([*comm.allgather(start), comm.allreduce(n)], dtype=np.int64)
+    numbers, offset = [], start
+    for m in maps:
+        x = la.vector(m, 1, dtype=np.float64)  # exact for < 2**53 nodes
+        x.array[: m.size_local] = offset + np.arange(m.size_local)
+        x.scatter_forward()
+        numbers.append(x.array.astype(np.int64))
+        offset += m.size_local
+    return numbers, starts
+
+
+def _pairs(rows: np.ndarray, cols: np.ndarray, total: int) -> np.ndarray:
+    """Keys row * total + col of every (row node, col node) pair of each cell row."""
+    return (rows[:, :, None] * total + cols[:, None, :]).ravel()
+
+
+def _owned_keys(keys: np.ndarray, starts: np.ndarray, comm: Any) -> np.ndarray:
+    """Keep the keys of this rank's rows; send the others to their owners."""
+    total = int(starts[-1])
+    lo, hi = starts[comm.rank] * total, starts[comm.rank + 1] * total
+    mine = (keys >= lo) & (keys < hi)
+    out = np.unique(keys[~mine])  # sorted by row, so by owner
+    counts = np.bincount(
+        np.searchsorted(starts, out // total, side="right") - 1, minlength=comm.size
+    )
+    rcounts = np.asarray(comm.alltoall(counts.tolist()), dtype=np.int64)
+    recv = np.empty(int(rcounts.sum()), dtype=np.int64)
+    comm.Alltoallv([out, counts], [recv, rcounts])
+    return np.concatenate([keys[mine], recv])
+
+
+def create_block_matrix(
+    spaces: Sequence[Any], couplings: Sequence[tuple[int, int, np.ndarray, np.ndarray]]
+) -> Any:
+    """An assembled, zero monolithic AIJ matrix for the block forms on ``spaces``
+    (P1, one block size for all), with the local-to-global map dolfinx's block assembly
+    expects. ``couplings``: (left block, right block, left cells, right cells), one pair
+    of block cells per interface facet."""
+    comm = spaces[0].mesh.comm
+    bs = spaces[0].dofmap.index_map_bs
+    numbers, starts = monolithic_nodes(spaces)
+    total = int(starts[-1])
+    keys = []
+    for V, g in zip(spaces, numbers, strict=True):
+        nodes = g[V.dofmap.list]
+        keys.append(_pairs(nodes, nodes, total))
+    for left, right, cl, cr in couplings:
+        nl = numbers[left][spaces[left].dofmap.list[cl]]
+        nr = numbers[right][spaces[right].dofmap.list[cr]]
+        keys += [_pairs(nl, nr, total), _pairs(nr, nl, total)]
+    allkeys = np.concatenate(keys)
+    del keys
+    if comm.size > 1:
+        allkeys = _owned_keys(allkeys, starts, comm)
+    allkeys = np.unique(allkeys)  # sorted: rows, then columns
+    first, n = int(starts[comm.rank]), int(starts[comm.rank + 1] - starts[comm.rank])
+    rows = allkeys // total - first
+    cols = allkeys - (rows + first) * total
+    del allkeys
+    # node pattern -> scalar CSR: each node row gives bs rows, each node column bs columns
+    per_node = np.bincount(rows, minlength=n) * bs
+    scalar_cols = (bs * cols[:, None] + np.arange(bs)).ravel()
+    row_len = np.repeat(per_node, bs)
+    indptr = np.zeros(n * bs + 1, dtype=np.int64)
+    np.cumsum(row_len, out=indptr[1:])
+    node_start = np.repeat(np.concatenate([[0], np.cumsum(per_node)[:-1]]), bs)
+    within = np.arange(indptr[-1]) - np.repeat(indptr[:-1], row_len)
+    indices = scalar_cols[np.repeat(node_start, row_len) + within]
+    size = (n * bs, total * bs)
+    A = PETSc.Mat().createAIJ(
+        (size, size),
+        bsize=bs,
+        csr=(indptr.astype(PETSc.IntType), indices.astype(PETSc.IntType)),
+        comm=comm,
+    )
+    local = np.concatenate([(bs * g[:, None] + np.arange(bs)).ravel() for g in numbers])
+    lgmap = PETSc.LGMap().create(local.astype(PETSc.IntType), comm=comm)
+    A.setLGMap(lgmap, lgmap)
+    A.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)  # see the module doc
+    return A
