@@ -50,3 +50,25 @@ def test_missing_interface_coupling_costs_allocations_not_values():
         assert (A - ref).norm() <= 1e-14 * ref.norm()
         A.destroy()
     ref.destroy()
+
+
+@pytest.mark.parametrize("bs", [1, 2, 4])
+@pytest.mark.parametrize("chunk", [1, 2, 1 << 16])
+def test_node_pattern_expands_to_scalar_rows(bs, chunk):
+    """Node row i gives bs scalar rows, each with columns bs*c + t for its node columns c,
+    whatever the chunking (an empty node row included)."""
+    import numpy as np
+
+    from spinfem.blockmatrix import _scalar_csr
+
+    rows = np.array([0, 0, 1, 3, 3, 3])  # node row 2 is empty
+    cols = np.array([0, 5, 1, 2, 3, 7])
+    indptr, indices = _scalar_csr(rows, cols, 4, bs, chunk=chunk)
+    expect_ptr, expect = [0], []
+    for i in range(4):
+        node_cols = cols[rows == i]
+        for _ in range(bs):
+            expect += [bs * c + t for c in node_cols for t in range(bs)]
+            expect_ptr.append(len(expect))
+    assert indptr.tolist() == expect_ptr
+    assert indices.tolist() == expect
