@@ -466,10 +466,9 @@ def assemble_block_matrix(a: list[list[Any]], bcs: list[Any], nest: bool | None 
     return mat
 
 
-# With 0.9's padded entity maps an interface form inserts only into the two cells of each
-# facet, so spinfem.blockmatrix's cell pattern holds every entry. 0.10+'s block assembly
-# also inserts (zero) entries beyond them (measured on 0.11: 14 % of the pattern), which
-# a cell pattern would have to allocate one by one: there dolfinx's pattern is kept.
+# 0.9 (padded entity maps): interface forms insert only into their facet's two cells, as
+# blockmatrix's cell pattern assumes; 0.10+ also inserts zeros beyond them (+14 % on 0.11)
+# that would be allocated one by one, so dolfinx's own pattern is kept there.
 BLOCK_PATTERN_FROM_CELLS = not HAS_ENTITY_MAP
 
 
