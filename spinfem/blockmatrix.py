@@ -26,8 +26,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from dolfinx import la
 from petsc4py import PETSc
+
+from spinfem.parallel import renumbered
 
 __all__ = ["create_block_matrix", "monolithic_nodes"]
 
@@ -37,19 +38,15 @@ def monolithic_nodes(spaces: Sequence[Any]) -> tuple[list[np.ndarray], np.ndarra
     space, and the first monolithic node of every rank (plus the total at the end).
 
     Rank r numbers its owned nodes block by block after those of ranks < r (the layout
-    of dolfinx's block vectors); ghosts get their owner's numbers by a scatter."""
+    of dolfinx's block vectors)."""
     comm = spaces[0].mesh.comm
     maps = [V.dofmap.index_map for V in spaces]
-    n = sum(m.size_local for m in maps)
-    start = comm.scan(n) - n
-    starts = np.array([*comm.allgather(start), comm.allreduce(n)], dtype=np.int64)
-    numbers, offset = [], start
-    for m in maps:
-        x = la.vector(m, 1, dtype=np.float64)  # exact for < 2**53 nodes
-        x.array[: m.size_local] = offset + np.arange(m.size_local)
-        x.scatter_forward()
-        numbers.append(x.array.astype(np.int64))
-        offset += m.size_local
+    # per rank and block: owned nodes, first global index of the block's own numbering
+    info = np.array(comm.allgather([(m.size_local, m.local_range[0]) for m in maps]), np.int64)
+    owned, block_starts = info[:, :, 0], info[:, :, 1]
+    starts = np.concatenate([[0], np.cumsum(owned.sum(axis=1))])
+    first = starts[:-1, None] + np.cumsum(owned, axis=1) - owned  # (ranks, blocks)
+    numbers = [renumbered(comm, m, first[:, b], block_starts[:, b]) for b, m in enumerate(maps)]
     return numbers, starts
 
 

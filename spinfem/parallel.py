@@ -15,13 +15,21 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+import numpy as np
 from mpi4py import MPI
 
 from spinfem.errors import SpinfemError
 
 T = TypeVar("T")
 
-__all__ = ["did_you_mean", "global_sum", "raise_collective", "root_call", "run_collective"]
+__all__ = [
+    "did_you_mean",
+    "global_sum",
+    "raise_collective",
+    "renumbered",
+    "root_call",
+    "run_collective",
+]
 
 
 def root_call(comm: MPI.Comm, fn: Callable[[], T], error_type: type[SpinfemError]) -> T:
@@ -56,6 +64,20 @@ def raise_collective(comm: MPI.Comm, message: str | None, error_type: type[Spinf
 def global_sum(comm: MPI.Comm, value: float | int) -> Any:
     """Sum of a local number over all ranks."""
     return comm.allreduce(value, op=MPI.SUM)
+
+
+def renumbered(comm: MPI.Comm, imap: Any, first: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """New global number of every local entry (owned, then ghost) of the dolfinx index
+    map ``imap`` when rank q numbers its owned entries consecutively from ``first[q]``
+    (``starts[q]``: ``imap``'s own first global index on rank q). No communication:
+    a ghost's number follows from its owner and old index."""
+    n = imap.size_local
+    out = np.empty(n + imap.num_ghosts, np.int64)
+    out[:n] = first[comm.rank] + np.arange(n)
+    if imap.num_ghosts:
+        q = np.asarray(imap.owners)
+        out[n:] = first[q] + (np.asarray(imap.ghosts, np.int64) - starts[q])
+    return out
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -33,6 +33,7 @@ import ufl
 
 from spinfem import compat
 from spinfem.mesh import DeviceMesh, validate
+from spinfem.parallel import renumbered
 
 __all__ = ["refine"]
 
@@ -100,18 +101,6 @@ def refine(dmesh: DeviceMesh, times: int = 1) -> DeviceMesh:
     for _ in range(int(times)):
         dmesh = _refine_once(dmesh)
     return dmesh
-
-
-def _new_numbers(comm, imap, offsets: np.ndarray, starts: np.ndarray, shift):
-    """Refined-mesh global node number of every local entry of ``imap`` (owned and
-    ghost): owner q numbers its owned entries from ``offsets[q] + shift[q]``."""
-    n = imap.size_local
-    out = np.empty(n + imap.num_ghosts, np.int64)
-    out[:n] = offsets[comm.rank] + shift[comm.rank] + np.arange(n)
-    if imap.num_ghosts:
-        q = np.asarray(imap.owners)
-        out[n:] = offsets[q] + shift[q] + (np.asarray(imap.ghosts, np.int64) - starts[q])
-    return out
 
 
 def _midpoint_table(nodes: np.ndarray, edges: np.ndarray, edge_nodes: np.ndarray) -> np.ndarray:
@@ -226,11 +215,8 @@ def _refine_once(dmesh: DeviceMesh) -> DeviceMesh:
     # refined numbering: rank p holds its coarse nodes, then its edges' midpoints
     sizes = np.array(comm.allgather((nown, eown, gmap.local_range[0], emap.local_range[0])))
     offsets = np.concatenate([[0], np.cumsum(sizes[:, 0] + sizes[:, 1])[:-1]]).astype(np.int64)
-    zero = np.zeros(len(sizes), np.int64)
-    node_num = _new_numbers(comm, gmap, offsets, sizes[:, 2].astype(np.int64), zero)
-    edge_num = _new_numbers(
-        comm, emap, offsets, sizes[:, 3].astype(np.int64), sizes[:, 0].astype(np.int64)
-    )
+    node_num = renumbered(comm, gmap, offsets, sizes[:, 2].astype(np.int64))
+    edge_num = renumbered(comm, emap, offsets + sizes[:, 0], sizes[:, 3].astype(np.int64))
     nedges = eown + emap.num_ghosts
     edge_nodes = dolfinx.mesh.entities_to_geometry(
         coarse, 1, np.arange(nedges, dtype=np.int32)

@@ -369,31 +369,15 @@ def test_block_assembly_through_a_nest_equals_the_monolithic_one():
     """A device with interface laws (three blocks coupled across two interfaces): the
     nest assembly converted to AIJ (spinfem's default) has dolfinx's monolithic block
     assembly's entries, values and row layout, with and without Dirichlet conditions."""
-    import stacks
+    import sys
 
-    from spinfem.contacts import Contact
-    from spinfem.geometry import pillar
-    from spinfem.interfaces import SpinConductance
-    from spinfem.layout import build_layout
-    from spinfem.physics.scale import Scale
-    from spinfem.problem import TwoCurrentProblem
-    from spinfem.system import BlockSystem
+    from conftest import MPI_SCRIPTS
 
-    rows = stacks.CO_CU_CO[1:4]
-    nm = 1e-9
-    dev = pillar(stacks.layers(rows), width=20 * nm, depth=20 * nm, lateral_size=5 * nm)
-    mats = stacks.materials(rows)
-    laws = {
-        "F1|N": SpinConductance.from_ARb(0.51e-15, 0.77),
-        "N|F2": SpinConductance.from_ARb(0.3e-15),
-    }
-    prob = TwoCurrentProblem(
-        dev, mats, [Contact("top", voltage=1.0), Contact("bottom", voltage=0.0)], interfaces=laws
-    )
-    lay = build_layout(dev, laws)
-    system = BlockSystem(lay, prob._coefficients(), Scale.of(dev), prob._effective_laws(lay))
+    sys.path.insert(0, str(MPI_SCRIPTS))
+    from block_matrices import collinear  # the same device the cell-pattern tests use
+
+    system, bcs = collinear()
     assert system.nblocks == 3
-    _, bcs, _ = prob._contact_conditions(system, lay)
     assert bcs
     for conditions in ([], bcs):
         A = compat.assemble_block_matrix(system.a, conditions)
